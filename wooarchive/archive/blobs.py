@@ -1,0 +1,101 @@
+"""Content-addressed store of original bytes.
+
+An original is evidence: it is written once, under the SHA-256 of its bytes, and never modified
+or deleted. Writes go to a temporary file in the same file system and are then hard-linked into
+place, so a killed process never leaves a half-written file under a final name, and two processes
+storing the same bytes at once end with one file (the second link fails and its copy is dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+class TooLarge(Exception):
+    """The content is larger than the limit the caller set."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    path: Path
+    new: bool  # False when the same bytes were already stored
+
+
+class BlobStore:
+    """Originals under ``root/sha256/ab/cd/<sha256>``."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        """Where the blob with this digest lives; the digest is checked so no caller-supplied
+        string can point outside the store."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()
+
+    def put_chunks(self, chunks: Iterable[bytes], max_size: int | None = None) -> StoredBlob:
+        """Store the bytes yielded by ``chunks``; hashes while writing, so content of any size
+        passes through without being held in memory."""
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if max_size is not None and size > max_size:
+                        raise TooLarge(f"more than {max_size} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path_for(sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp_name, 0o444)
+            try:
+                os.link(tmp_name, final)
+                new = True
+            except FileExistsError:
+                new = False
+            return StoredBlob(sha256=sha256, size=size, path=final, new=new)
+        finally:
+            os.unlink(tmp_name)
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        return self.put_chunks([data])
+
+    def put_file(self, path: Path, max_size: int | None = None) -> StoredBlob:
+        with open(path, "rb") as fh:
+            return self.put_chunks(iter(lambda: fh.read(CHUNK), b""), max_size=max_size)
+
+    def iter_digests(self) -> Iterator[str]:
+        """Every stored digest, by file name (for verification)."""
+        base = self.root / "sha256"
+        if not base.exists():
+            return
+        for path in sorted(base.glob("*/*/*")):
+            yield path.name
+
+    def hash_of(self, sha256: str) -> str:
+        """Re-hash the stored file (what `woo verify` compares with its name)."""
+        digest = hashlib.sha256()
+        with open(self.path_for(sha256), "rb") as fh:
+            for chunk in iter(lambda: fh.read(CHUNK), b""):
+                digest.update(chunk)
+        return digest.hexdigest()

@@ -1,0 +1,144 @@
+"""The public archive database (archive.db): schema and in-place migrations.
+
+The schema version is SQLite's ``user_version``. Each migration is a function applied once, in
+order, inside a transaction, so an existing data directory upgrades in place when a newer
+woo-archive opens it, and a half-applied migration never sticks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+KINDS = (
+    "privacy_statement",
+    "processing_register",
+    "fg_contact",
+    "dpia",
+    "algorithm_register",
+    "woo_decision",
+    "woo_page",
+    "other",
+)
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    db["municipalities"].create(
+        {
+            "code": str,
+            "name": str,
+            "website": str,
+            "domain": str,
+            "woo_info_url": str,
+            "postbus": str,
+            "postcode": str,
+            "plaats": str,
+            "email": str,
+            "tooi_code": str,
+            "oin": str,
+        },
+        pk="code",
+    )
+    db["documents"].create(
+        {
+            "sha256": str,
+            "kind": str,
+            "title": str,
+            "municipality_code": str,
+            "first_url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "mime": str,
+            "size": int,
+            "problems": str,
+        },
+        pk="sha256",
+        foreign_keys=[("municipality_code", "municipalities", "code")],
+    )
+    db["captures"].create(
+        {
+            "id": int,
+            "requested_url": str,
+            "url": str,
+            "redirect_chain": str,
+            "fetched_at": str,
+            "method": str,
+            "status": int,
+            "reason": str,
+            "headers": str,
+            "content_type": str,
+            "sha256": str,
+            "size": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "warc_record_id": str,
+            "municipality_code": str,
+            "tool": str,
+            "user_agent": str,
+        },
+        pk="id",
+        foreign_keys=[("municipality_code", "municipalities", "code")],
+    )
+    db["captures"].create_index(["sha256"])
+    db["captures"].create_index(["url"])
+    db["captures"].create_index(["requested_url"])
+    db["documents"].create_index(["municipality_code", "kind"])
+
+
+def _fetch_errors(db: sqlite_utils.Database) -> None:
+    """A fetch that got no response at all leaves no capture; it is still worth a row, because
+    "gemeente X's site did not answer on date Z" is a finding too."""
+    db["fetch_errors"].create(
+        {
+            "id": int,
+            "url": str,
+            "attempted_at": str,
+            "error": str,
+            "municipality_code": str,
+            "tool": str,
+        },
+        pk="id",
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _fetch_errors]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path, *, upto: int | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) archive.db and bring its schema up to date.
+
+    WAL mode and a busy timeout let a crawl, an indexer and Datasette share the file, and let
+    two archiving processes wait for each other instead of failing.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    db = sqlite_utils.Database(conn)
+    migrate(db, upto=upto)
+    return db
+
+
+def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> int:
+    """Apply pending migrations (up to ``upto``, for tests of old layouts); returns the version."""
+    target = SCHEMA_VERSION if upto is None else upto
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= target:
+            db.execute("COMMIT")
+            return version
+        try:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise

@@ -1,0 +1,167 @@
+"""Fetch a URL with httpx and archive it exactly as a crawl fetch is archived.
+
+Redirects are followed by hand so that every hop is its own capture (a redirect is evidence of
+where a municipality moved a document). The raw payload goes to the WARC; the decoded bytes
+(gzip or deflate undone) are the original in the blob store.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from wooarchive.archive.blobs import CHUNK
+from wooarchive.archive.store import Archive, ArchiveError, Exchange, Recorded, now
+
+DEFAULT_MAX_SIZE = 256 << 20
+DEFAULT_TIMEOUT = 30.0
+MAX_REDIRECTS = 10
+
+
+class FetchError(ArchiveError):
+    """The fetch did not end in a document; the message names the URL and why."""
+
+
+@dataclass
+class Fetched:
+    """All captures one fetch made (redirect hops first) and the final one."""
+
+    captures: list[Recorded] = field(default_factory=list)
+
+    @property
+    def final(self) -> Recorded:
+        return self.captures[-1]
+
+
+def _decoder(encoding: str | None):
+    encoding = (encoding or "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError(f"unsupported Content-Encoding {encoding!r}")
+
+
+def _read_response(response: httpx.Response, workdir: Path, max_size: int) -> tuple[Path, int, Path]:
+    """Stream the payload to disk: raw (for the WARC) and decoded (for the blob)."""
+    raw_path, body_path = workdir / "raw", workdir / "body"
+    decoder = _decoder(response.headers.get("content-encoding"))
+    raw_size = body_size = 0
+    with open(raw_path, "wb") as raw, open(body_path, "wb") as body:
+        for chunk in response.iter_raw(CHUNK):
+            raw_size += len(chunk)
+            raw.write(chunk)
+            data = chunk
+            if decoder is not None:
+                try:
+                    data = decoder.decompress(chunk)
+                except zlib.error as exc:
+                    raise FetchError(f"{response.url}: corrupt compressed body ({exc})") from exc
+            body_size += len(data)
+            if raw_size > max_size or body_size > max_size:
+                raise FetchError(f"{response.url}: larger than the limit of {max_size} bytes")
+            body.write(data)
+        if decoder is not None:
+            body.write(decoder.flush())
+    return raw_path, raw_size, body_path
+
+
+def _exchange(requested: str, chain: list[str], response: httpx.Response, started, raw, size) -> Exchange:
+    request = response.request
+    target = request.url.raw_path.decode("ascii")
+    ip = None
+    stream = response.extensions.get("network_stream")
+    if stream is not None:
+        addr = stream.get_extra_info("server_addr")
+        ip = addr[0] if addr else None
+    return Exchange(
+        requested_url=requested,
+        url=str(response.url),
+        redirect_chain=list(chain),
+        fetched_at=started,
+        request_line=f"{request.method} {target} {response.http_version}",
+        request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+        http_version=response.http_version,
+        status=response.status_code,
+        reason=response.reason_phrase,
+        response_headers=[
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+        ],
+        raw_body=raw,
+        raw_size=size,
+        ip_address=ip,
+    )
+
+
+def fetch(
+    archive: Archive,
+    url: str,
+    *,
+    municipality_code: str | None = None,
+    kind: str | None = None,
+    title: str | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    timeout: float = DEFAULT_TIMEOUT,
+    client: httpx.Client | None = None,
+) -> Fetched:
+    """Fetch ``url`` and archive every response on the way (redirects, errors included).
+
+    Raises FetchError after archiving when the outcome is not a document (an HTTP error, a
+    redirect loop); a fetch that got no response at all is recorded in ``fetch_errors``.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FetchError(f"{url}: not an http(s) URL")
+    own_client = client is None
+    client = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    headers = {
+        "User-Agent": archive.user_agent,
+        "Accept-Encoding": "gzip, deflate",
+        "Accept": "*/*",
+    }
+    fetched = Fetched()
+    chain: list[str] = []
+    current = url
+    try:
+        while True:
+            started = now()
+            with tempfile.TemporaryDirectory(prefix="woo-fetch-") as tmp:
+                try:
+                    with client.stream("GET", current, headers=headers) as response:
+                        raw, size, body = _read_response(response, Path(tmp), max_size)
+                        exchange = _exchange(url, chain, response, started, raw, size)
+                except httpx.HTTPError as exc:
+                    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    archive.record_fetch_error(current, reason, municipality_code)
+                    raise FetchError(f"{current}: no response ({reason})") from exc
+                except FetchError as exc:
+                    archive.record_fetch_error(current, str(exc), municipality_code)
+                    raise
+                recorded = archive.record_exchange(
+                    exchange, body, municipality_code=municipality_code, kind=kind, title=title
+                )
+            fetched.captures.append(recorded)
+            status = exchange.status
+            location = exchange.header("location")
+            if 300 <= status < 400 and location:
+                chain.append(current)
+                nxt = urljoin(current, location)
+                if nxt in chain:
+                    raise FetchError(f"{url}: redirect loop at {nxt}")
+                if len(chain) > MAX_REDIRECTS:
+                    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+                current = nxt
+                continue
+            if status >= 400:
+                raise FetchError(f"{current}: HTTP {status} {exchange.reason} (archived as evidence)")
+            return fetched
+    finally:
+        if own_client:
+            client.close()

@@ -1,0 +1,268 @@
+"""The archive: originals in the blob store, fetches in WARC files, rows in archive.db.
+
+Order of writes: blob, then WARC, then one database transaction. A process killed between
+them leaves at most an unreferenced blob or WARC record; running the same step again reuses the
+blob (same bytes, same name) and writes the rows, so nothing is lost and nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from wooarchive.archive import db as schema
+from wooarchive.archive import municipalities
+from wooarchive.archive.blobs import BlobStore, StoredBlob
+from wooarchive.archive.sniff import declared_by_name, mismatch, sniff
+from wooarchive.archive.titles import fallback_title, title_of
+from wooarchive.archive.warc import WarcFileWriter, WarcLocation
+from wooarchive.config import Settings, settings
+
+
+class ArchiveError(Exception):
+    """A problem the user can act on; its message names the file or URL."""
+
+
+def utc_iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response, as they went over the wire."""
+
+    requested_url: str
+    url: str
+    redirect_chain: list[str]
+    fetched_at: datetime
+    request_line: str
+    request_headers: list[tuple[str, str]]
+    http_version: str
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    raw_body: Path  # payload as received: content-encoding intact
+    raw_size: int
+    ip_address: str | None = None
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.response_headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+@dataclass
+class Recorded:
+    """What archiving one capture did."""
+
+    capture_id: int
+    sha256: str
+    size: int
+    new_blob: bool
+    document: bool  # a document row was created or touched (2xx responses and files)
+    mime: str
+    problems: list[str] = field(default_factory=list)
+
+
+class Archive:
+    """Entry point for everything that writes evidence. Open one per process."""
+
+    def __init__(self, config: Settings | None = None, user_agent: str | None = None):
+        self.settings = config or settings()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db: sqlite_utils.Database = schema.connect(self.settings.archive_db)
+        if not self.db["municipalities"].count:
+            municipalities.load(self.db)
+        self.blobs = BlobStore(self.settings.blobs_dir)
+        self.user_agent = user_agent or self.settings.user_agent
+        self._warc: WarcFileWriter | None = None
+
+    @property
+    def warc(self) -> WarcFileWriter:
+        if self._warc is None:
+            self._warc = WarcFileWriter(self.settings.warc_dir)
+        return self._warc
+
+    def check_municipality(self, code: str | None) -> str | None:
+        if code is None:
+            return None
+        if municipalities.get(self.db, code) is None:
+            raise ArchiveError(f"unknown municipality code {code!r} (see `woo municipalities`)")
+        return code.upper()
+
+    def record_exchange(
+        self,
+        exchange: Exchange,
+        body: Path,
+        *,
+        municipality_code: str | None = None,
+        kind: str | None = None,
+        title: str | None = None,
+    ) -> Recorded:
+        """Archive an HTTP exchange; ``body`` is the decoded payload (what the blob stores).
+
+        Every response is a capture, errors and redirects included (they are evidence); only a
+        2xx response makes or touches a document row.
+        """
+        if municipality_code is None:
+            municipality_code = municipalities.for_url(self.db, exchange.url)
+        blob = self.blobs.put_file(body)
+        with open(exchange.raw_body, "rb") as raw:
+            location = self.warc.write_exchange(
+                url=exchange.url,
+                when=exchange.fetched_at,
+                request_line=exchange.request_line,
+                request_headers=exchange.request_headers,
+                status_line=f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip(),
+                response_headers=exchange.response_headers,
+                body=raw,
+                body_size=exchange.raw_size,
+                ip_address=exchange.ip_address,
+            )
+        content_type = exchange.header("content-type")
+        row = {
+            "requested_url": exchange.requested_url,
+            "url": exchange.url,
+            "redirect_chain": json.dumps(exchange.redirect_chain) if exchange.redirect_chain else None,
+            "fetched_at": utc_iso(exchange.fetched_at),
+            "method": "http",
+            "status": exchange.status,
+            "reason": exchange.reason,
+            "headers": json.dumps(exchange.response_headers),
+            "content_type": content_type,
+            "user_agent": self.user_agent,
+        }
+        is_document = 200 <= exchange.status < 300
+        declared = content_type or declared_by_name(exchange.url)
+        return self._commit(
+            row, blob, location, body, declared, is_document,
+            municipality_code=municipality_code, kind=kind, title=title, name=exchange.url,
+        )
+
+    def record_file(
+        self,
+        path: Path,
+        *,
+        municipality_code: str | None = None,
+        kind: str | None = None,
+        title: str | None = None,
+    ) -> Recorded:
+        """Archive a local file as a WARC resource record. Only the file's name is kept as its
+        source (``file:NAME``): a local path can name the person who saved it."""
+        path = Path(path)
+        if not path.exists():
+            raise ArchiveError(f"{path}: no such file")
+        if path.is_dir():
+            raise ArchiveError(f"{path}: is a directory, not a file")
+        try:
+            blob = self.blobs.put_file(path)
+        except PermissionError as exc:
+            raise ArchiveError(f"{path}: cannot read ({exc.strerror})") from exc
+        when = now()
+        uri = f"file:{path.name}"
+        mime = sniff(blob.path)
+        with open(blob.path, "rb") as body:
+            location = self.warc.write_resource(uri=uri, when=when, content_type=mime, body=body)
+        row = {
+            "requested_url": uri,
+            "url": uri,
+            "redirect_chain": None,
+            "fetched_at": utc_iso(when),
+            "method": "file",
+            "status": None,
+            "reason": None,
+            "headers": None,
+            "content_type": None,
+            "user_agent": None,
+        }
+        return self._commit(
+            row, blob, location, blob.path, declared_by_name(path.name), True,
+            municipality_code=municipality_code, kind=kind, title=title, name=path.name,
+        )
+
+    def _commit(
+        self,
+        row: dict,
+        blob: StoredBlob,
+        location: WarcLocation,
+        body: Path,
+        declared: str | None,
+        is_document: bool,
+        *,
+        municipality_code: str | None,
+        kind: str | None,
+        title: str | None,
+        name: str,
+    ) -> Recorded:
+        mime = sniff(blob.path)
+        problems = [p for p in [mismatch(declared, mime)] if p]
+        if blob.size == 0:
+            problems.append("empty (zero bytes)")
+        row.update(
+            sha256=blob.sha256,
+            size=blob.size,
+            warc_file=location.filename,
+            warc_offset=location.offset,
+            warc_length=location.length,
+            warc_record_id=location.record_id,
+            municipality_code=municipality_code,
+            tool=self.settings.tool,
+        )
+        title = title or title_of(body, mime) or fallback_title(name)
+        with self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            columns = ", ".join(row)
+            values = ", ".join(f":{c}" for c in row)
+            capture_id = self.db.execute(
+                f"insert into captures ({columns}) values ({values})", row
+            ).lastrowid
+            if is_document:
+                self.db.execute(
+                    """
+                    insert into documents (sha256, kind, title, municipality_code, first_url,
+                        first_seen, last_seen, mime, size, problems)
+                    values (:sha256, :kind, :title, :municipality_code, :url, :seen, :seen,
+                        :mime, :size, :problems)
+                    on conflict (sha256) do update set
+                        first_seen = min(first_seen, excluded.first_seen),
+                        last_seen = max(last_seen, excluded.last_seen),
+                        kind = case when documents.kind is null or documents.kind = 'other'
+                            then coalesce(excluded.kind, documents.kind) else documents.kind end,
+                        municipality_code = coalesce(documents.municipality_code,
+                            excluded.municipality_code)
+                    """,
+                    {
+                        "sha256": blob.sha256,
+                        "kind": kind,
+                        "title": title,
+                        "municipality_code": municipality_code,
+                        "url": row["url"],
+                        "seen": row["fetched_at"],
+                        "mime": mime,
+                        "size": blob.size,
+                        "problems": "; ".join(problems) or None,
+                    },
+                )
+        return Recorded(capture_id, blob.sha256, blob.size, blob.new, is_document, mime, problems)
+
+    def record_fetch_error(self, url: str, error: str, municipality_code: str | None = None) -> None:
+        with self.db.conn:
+            self.db["fetch_errors"].insert(
+                {
+                    "url": url,
+                    "attempted_at": utc_iso(now()),
+                    "error": error,
+                    "municipality_code": municipality_code,
+                    "tool": self.settings.tool,
+                }
+            )
+

@@ -1,0 +1,208 @@
+"""WARC files: every fetch as a request record and a response record, read back with warcio.
+
+A writer owns one file for its lifetime (one per `woo archive add`, one per crawl), so two
+processes never append to the same file. Each record pair is first written to a spooled buffer
+and then appended in one piece and fsynced, so the offsets we store are exact and a killed
+process can at worst leave an unreferenced, truncated tail.
+
+The response payload is stored as it came off the wire (still gzip-encoded if the server sent
+it so); only the chunked framing, already removed by the HTTP client, is written back as a single
+chunk so that the recorded headers stay verbatim and the record still parses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from wooarchive import __version__
+
+SPOOL = 8 << 20
+
+
+@dataclass(frozen=True)
+class WarcLocation:
+    """Where a capture's response (or resource) record sits: enough to read it back."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+
+def warc_date(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunked(body: BinaryIO, size: int) -> BinaryIO:
+    framed = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+    if size:
+        framed.write(f"{size:x}\r\n".encode())
+        shutil.copyfileobj(body, framed)
+        framed.write(b"\r\n")
+    framed.write(b"0\r\n\r\n")
+    framed.seek(0)
+    return framed
+
+
+class WarcFileWriter:
+    """Appends record groups to one WARC file in ``warc_dir``, created on first use."""
+
+    def __init__(self, warc_dir: Path, prefix: str = "woo"):
+        self.warc_dir = Path(warc_dir)
+        self.prefix = prefix
+        self.filename: str | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> Path:
+        if self.filename is None:
+            self.warc_dir.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+            self.filename = f"{self.prefix}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}.warc.gz"
+            buf = BytesIO()
+            writer = WARCWriter(buf, gzip=True)
+            writer.write_record(
+                writer.create_warcinfo_record(
+                    self.filename,
+                    {"software": f"woo-archive/{__version__}", "format": "WARC File Format 1.0"},
+                )
+            )
+            self._append(buf)
+        return self.warc_dir / self.filename
+
+    def _append(self, buf: BinaryIO) -> int:
+        """Append the buffer in one go; returns the file offset it starts at."""
+        path = self.warc_dir / self.filename
+        with open(path, "ab") as out:
+            start = out.tell()
+            buf.seek(0)
+            shutil.copyfileobj(buf, out)
+            out.flush()
+            os.fsync(out.fileno())
+        return start
+
+    def write_exchange(
+        self,
+        *,
+        url: str,
+        when: datetime,
+        request_line: str,
+        request_headers: list[tuple[str, str]],
+        status_line: str,
+        response_headers: list[tuple[str, str]],
+        body: BinaryIO,
+        body_size: int,
+        ip_address: str | None = None,
+    ) -> WarcLocation:
+        """Write a request/response pair; ``body`` is the payload as received (content-encoding
+        intact, transfer framing removed). Returns the response record's location."""
+        with self._lock:
+            self._open()
+            buf = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+            writer = WARCWriter(buf, gzip=True)
+            chunked = any(
+                k.lower() == "transfer-encoding" and "chunked" in v.lower()
+                for k, v in response_headers
+            )
+            payload = _chunked(body, body_size) if chunked else body
+            protocol, _, status = status_line.partition(" ")
+            warc_headers = {"WARC-Date": warc_date(when)}
+            if ip_address:
+                warc_headers["WARC-IP-Address"] = ip_address
+            response = writer.create_warc_record(
+                url,
+                "response",
+                payload=payload,
+                http_headers=StatusAndHeaders(status, response_headers, protocol=protocol),
+                warc_headers_dict=warc_headers,
+            )
+            response_id = response.rec_headers.get_header("WARC-Record-ID")
+            request = writer.create_warc_record(
+                url,
+                "request",
+                payload=BytesIO(),
+                http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
+                warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Concurrent-To": response_id},
+            )
+            writer.write_record(response)
+            response_length = buf.tell()
+            writer.write_record(request)
+            start = self._append(buf)
+            return WarcLocation(self.filename, start, response_length, response_id)
+
+    def write_resource(
+        self, *, uri: str, when: datetime, content_type: str, body: BinaryIO
+    ) -> WarcLocation:
+        """A file archived by hand has no HTTP exchange: it becomes a WARC resource record."""
+        with self._lock:
+            self._open()
+            buf = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+            writer = WARCWriter(buf, gzip=True)
+            record = writer.create_warc_record(
+                uri,
+                "resource",
+                payload=body,
+                warc_content_type=content_type,
+                warc_headers_dict={"WARC-Date": warc_date(when)},
+            )
+            writer.write_record(record)
+            length = buf.tell()
+            start = self._append(buf)
+            return WarcLocation(self.filename, start, length, record.rec_headers.get_header("WARC-Record-ID"))
+
+
+@dataclass
+class ReadBack:
+    record_id: str
+    record_type: str
+    target_uri: str
+    payload_sha256: str
+    digests_ok: bool | None
+    problems: list[str]
+
+
+def read_record(path: Path, offset: int) -> ReadBack:
+    """Read the record at ``offset``; the payload is decoded (chunking and content-encoding
+    undone), so its SHA-256 equals the archived original's."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh, check_digests=True)))
+        return _read(record)
+
+
+def _read(record) -> ReadBack:
+    digest = hashlib.sha256()
+    stream = record.content_stream()
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    return ReadBack(
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        record_type=record.rec_type,
+        target_uri=record.rec_headers.get_header("WARC-Target-URI") or "",
+        payload_sha256=digest.hexdigest(),
+        digests_ok=record.digest_checker.passed,
+        problems=list(record.digest_checker.problems),
+    )
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, ReadBack]]:
+    """Every record in a file with its offset, digests checked; raises on unreadable bytes."""
+    with open(path, "rb") as fh:
+        iterator = ArchiveIterator(fh, check_digests=True)
+        for record in iterator:
+            readback = _read(record)
+            yield iterator.get_record_offset(), readback

@@ -1,0 +1,153 @@
+"""The `woo` command: one click group per part, each command a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from wooarchive import __version__
+from wooarchive.archive import municipalities as municipalities_lib
+from wooarchive.archive.cite import cite as cite_lib
+from wooarchive.archive.db import KINDS
+from wooarchive.archive.fetch import fetch
+from wooarchive.archive.store import Archive, ArchiveError
+from wooarchive.archive.verify import verify as verify_lib
+
+
+def open_archive() -> Archive:
+    try:
+        return Archive()
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or 'data directory'}: {exc.strerror}") from exc
+
+
+@click.group()
+@click.version_option(__version__, prog_name="woo-archive")
+def cli() -> None:
+    """woo-archive: what Dutch municipalities publish on privacy and openness, as evidence.
+
+    The data directory is ./data, or WOO_DATA.
+    """
+
+
+@cli.command()
+def init() -> None:
+    """Create the data directory and archive.db, and load the municipalities."""
+    archive = open_archive()
+    count = municipalities_lib.load(archive.db)
+    click.echo(f"{archive.settings.data_dir}: archive ready, {count} municipalities")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--search", help="Only those whose name or place contains this text.")
+@click.pass_context
+def municipalities(ctx: click.Context, as_json: bool, search: str | None) -> None:
+    """List the municipalities (CBS code, name, website).
+
+    \b
+    Examples:
+        woo municipalities --search utrecht
+        woo municipalities show GM0363
+    """
+    if ctx.invoked_subcommand:
+        return
+    archive = open_archive()
+    where, params = None, []
+    if search:
+        where, params = "name like ? or plaats like ?", [f"%{search}%"] * 2
+    rows = list(archive.db["municipalities"].rows_where(where, params, order_by="name"))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['code']}  {row['name']:<36} {row['website']}")
+
+
+@municipalities.command("show")
+@click.argument("code")
+def municipalities_show(code: str) -> None:
+    """Everything the archive knows about one municipality, e.g. GM0363."""
+    row = municipalities_lib.get(open_archive().db, code)
+    if row is None:
+        raise click.ClickException(f"unknown municipality code {code!r}")
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        click.echo(f"{key:<{width}}  {value or ''}")
+
+
+@cli.group()
+def archive() -> None:
+    """Put files and web pages into the evidence archive."""
+
+
+@archive.command("add")
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--municipality", "-m", help="CBS code of the publisher, e.g. GM0363.")
+@click.option("--kind", type=click.Choice(KINDS), help="What the document is.")
+@click.option("--title", help="Title for citations (otherwise taken from the document).")
+def archive_add(targets: tuple[str, ...], municipality: str | None, kind: str | None, title: str | None) -> None:
+    """Archive local files or URLs. A URL is fetched and archived exactly as a crawl would.
+
+    An HTTP error response is archived too (it is evidence), and the command then exits 1.
+
+    \b
+    Examples:
+        woo archive add besluit.pdf -m GM0363 --kind woo_decision
+        woo archive add https://www.amsterdam.nl/privacy
+    """
+    store = open_archive()
+    failed = 0
+    try:
+        municipality = store.check_municipality(municipality)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for target in targets:
+        try:
+            if "://" in target:
+                captures = fetch(store, target, municipality_code=municipality, kind=kind, title=title).captures
+            else:
+                captures = [store.record_file(target, municipality_code=municipality, kind=kind, title=title)]
+        except ArchiveError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        final = captures[-1]
+        state = "new" if final.new_blob else "already stored, new capture"
+        click.echo(f"archived {final.sha256}  {final.size:>9} bytes  {final.mime}  {target} ({state})")
+        for problem in final.problems:
+            click.echo(f"warning: {target}: {problem}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the citation's fields as JSON.")
+def cite(ref: str, as_json: bool) -> None:
+    """A citation for a document, by SHA-256 (or a prefix) or by URL.
+
+    \b
+    Example:
+        woo cite 3f5a9c1e
+    """
+    store = open_archive()
+    try:
+        citation = cite_lib(store.db, store.settings, ref)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(citation.as_dict(), indent=2) if as_json else citation.text())
+
+
+@cli.command()
+def verify() -> None:
+    """Re-hash every blob and WARC payload; exit 1 naming each damaged item."""
+    report = verify_lib(open_archive())
+    for problem in report.problems:
+        click.echo(f"damaged: {problem}", err=True)
+    summary = f"{report.blobs} blobs, {report.captures} captures, {report.warc_files} WARC files"
+    if not report.ok:
+        raise click.ClickException(f"{len(report.problems)} problem(s) in {summary}")
+    click.echo(f"ok: {summary} verified")

@@ -1,0 +1,58 @@
+"""Where the data lives and how the tool introduces itself.
+
+Every setting comes from the environment so that `make crawl` on a schedule, the tests and a
+user's shell can each point the same code at a different data directory without a config file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from wooarchive import __version__
+
+DEFAULT_CONTACT = "set WOO_CONTACT to your e-mail or URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build one with :func:`settings`."""
+
+    data_dir: Path
+    base_url: str
+    contact: str
+
+    @property
+    def archive_db(self) -> Path:
+        return self.data_dir / "archive.db"
+
+    @property
+    def requests_db(self) -> Path:
+        return self.data_dir / "requests.db"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+    @property
+    def user_agent(self) -> str:
+        """Names the project and a contact, so a webmaster knows who is knocking and how to ask us to stop."""
+        return f"woo-archive/{__version__} (+{self.contact})"
+
+    @property
+    def tool(self) -> str:
+        return f"woo-archive/{__version__}"
+
+
+def settings() -> Settings:
+    """Read the settings from the environment (WOO_DATA, WOO_BASE_URL, WOO_CONTACT)."""
+    return Settings(
+        data_dir=Path(os.environ.get("WOO_DATA", "data")).resolve(),
+        base_url=os.environ.get("WOO_BASE_URL", "http://127.0.0.1:8001").rstrip("/"),
+        contact=os.environ.get("WOO_CONTACT", DEFAULT_CONTACT),
+    )
