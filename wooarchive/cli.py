@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -14,6 +15,7 @@ from wooarchive.archive.db import KINDS
 from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
+from wooarchive.serve import datasette_command
 
 
 def open_archive() -> Archive:
@@ -139,6 +141,20 @@ def cite(ref: str, as_json: bool) -> None:
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(citation.as_dict(), indent=2) if as_json else citation.text())
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Publish the public archive (archive.db only) with Datasette."""
+    store = open_archive()
+    try:
+        command = datasette_command(store.settings, host, port)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"serving {store.settings.archive_db} at http://{host}:{port}/", err=True)
+    os.execv(command[0], command)
 
 
 @cli.command()

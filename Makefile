@@ -1,0 +1,47 @@
+# woo-archive. `make demo` and `make test` work on a fresh Debian machine: `make install` brings
+# what they need (Debian packages with apt-get, Python packages into .venv).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WOO_DATA ?= data
+DEMO_DATA ?= demo-data
+HOST ?= 127.0.0.1
+PORT ?= 8001
+DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript unpaper \
+	pngquant qpdf poppler-utils chromium fonts-dejavu-core
+
+export WOO_DATA
+
+.PHONY: install test demo serve bench lint clean
+
+install: .make/debian .make/venv
+
+.make/debian: scripts/install-debian-packages.sh Makefile
+	scripts/install-debian-packages.sh $(DEBIAN_PACKAGES)
+	@mkdir -p .make && touch $@
+
+.make/venv: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@mkdir -p .make && touch $@
+
+test: install
+	$(BIN)/pytest
+
+demo: install
+	$(BIN)/python scripts/demo.py --data $(DEMO_DATA) --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/woo serve --host $(HOST) --port $(PORT)
+
+bench: install
+	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+lint: install
+	$(BIN)/ruff check wooarchive tests scripts bench
+	$(BIN)/ruff format --check wooarchive tests scripts bench
+
+clean:
+	rm -rf .make $(VENV) $(DEMO_DATA)

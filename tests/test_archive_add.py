@@ -1,0 +1,111 @@
+"""`woo archive add` on local files: one blob and one document per content, a capture per add."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from wooarchive.archive.store import Archive
+from wooarchive.archive.warc import read_record
+from wooarchive.cli import cli
+from wooarchive.config import settings
+from tests.fixtures.documents import build
+
+
+def woo(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def counts(data_dir: Path) -> tuple[int, int, int]:
+    db = Archive(settings()).db
+    blobs = len(list((data_dir / "blobs" / "sha256").glob("*/*/*")))
+    return blobs, db["documents"].count, db["captures"].count
+
+
+def test_the_same_file_twice_gives_one_blob_one_document_two_captures(data_dir: Path, tmp_path: Path) -> None:
+    pdf = build(tmp_path / "docs")[1].path
+    assert woo("archive", "add", str(pdf), "-m", "GM1963", "--kind", "woo_decision").exit_code == 0
+    result = woo("archive", "add", str(pdf))
+    assert result.exit_code == 0
+    assert "already stored, new capture" in result.output
+    assert counts(data_dir) == (1, 1, 2)
+    doc = next(Archive(settings()).db["documents"].rows)
+    assert (doc["kind"], doc["municipality_code"], doc["mime"]) == ("woo_decision", "GM1963", "application/pdf")
+
+
+def test_two_processes_archiving_the_same_file_at_once_store_it_once(data_dir: Path, tmp_path: Path) -> None:
+    pdf = build(tmp_path / "docs")[1].path
+    woo_bin = str(Path(sys.executable).with_name("woo"))
+    procs = [
+        subprocess.Popen([woo_bin, "archive", "add", str(pdf)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    assert counts(data_dir) == (1, 1, 2)
+
+
+def test_a_file_is_archived_as_a_warc_resource_record_without_its_local_path(data_dir: Path, tmp_path: Path) -> None:
+    html = build(tmp_path / "home" / "jansen" / "docs")[0].path
+    woo("archive", "add", str(html))
+    capture = next(Archive(settings()).db["captures"].rows)
+    assert capture["url"] == "file:privacyverklaring.html"
+    record = read_record(data_dir / "warc" / capture["warc_file"], capture["warc_offset"])
+    assert record.record_type == "resource"
+    assert record.payload_sha256 == capture["sha256"]
+    assert "jansen" not in (data_dir / "warc" / capture["warc_file"]).read_bytes().decode("latin-1")
+
+
+def test_html_title_becomes_the_citation_title(data_dir: Path, tmp_path: Path) -> None:
+    woo("archive", "add", str(build(tmp_path / "docs")[0].path))
+    doc = next(Archive(settings()).db["documents"].rows)
+    assert doc["title"] == "Privacyverklaring gemeente Den Helder (testdocument)"
+
+
+def test_a_missing_file_is_a_one_line_error_naming_it(data_dir: Path, tmp_path: Path) -> None:
+    result = woo("archive", "add", str(tmp_path / "besluit.pdf"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {tmp_path / 'besluit.pdf'}: no such file"
+
+
+def test_a_directory_is_refused_by_name(data_dir: Path, tmp_path: Path) -> None:
+    result = woo("archive", "add", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path}: is a directory" in result.output
+
+
+def test_other_files_are_still_archived_when_one_fails(data_dir: Path, tmp_path: Path) -> None:
+    docs = build(tmp_path / "docs")
+    result = woo("archive", "add", str(tmp_path / "weg.pdf"), str(docs[0].path))
+    assert result.exit_code == 1
+    assert counts(data_dir) == (1, 1, 1)
+
+
+def test_a_non_pdf_named_pdf_is_archived_and_marked(data_dir: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "besluit.pdf"
+    fake.write_text("<!doctype html><html><title>Fout</title>Sessie verlopen</html>")
+    result = woo("archive", "add", str(fake))
+    assert result.exit_code == 0
+    assert f"warning: {fake}: declared application/pdf but content is text/html" in result.output
+    doc = next(Archive(settings()).db["documents"].rows)
+    assert doc["mime"] == "text/html"
+    assert doc["problems"] == "declared application/pdf but content is text/html"
+
+
+def test_an_empty_file_is_archived_and_marked(data_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "leeg.pdf"
+    empty.write_bytes(b"")
+    assert woo("archive", "add", str(empty)).exit_code == 0
+    doc = next(Archive(settings()).db["documents"].rows)
+    assert "empty (zero bytes)" in doc["problems"]
+
+
+def test_an_unknown_municipality_code_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    result = woo("archive", "add", str(build(tmp_path / "docs")[0].path), "-m", "GM9999")
+    assert result.exit_code == 1
+    assert "unknown municipality code 'GM9999'" in result.output
+    assert counts(data_dir)[2] == 0

@@ -1,0 +1,88 @@
+"""`woo serve` publishes archive.db with Datasette: a real server answering over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fixtures.documents import build
+from wooarchive.archive.store import Archive
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(archive: Archive, tmp_path: Path):
+    for doc in build(tmp_path / "docs"):
+        archive.record_file(doc.path, municipality_code=doc.municipality, kind=doc.kind, title=doc.title)
+    port = free_port()
+    woo = str(Path(sys.executable).with_name("woo"))
+    proc = subprocess.Popen(
+        [woo, "serve", "--port", str(port)], env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + "/-/versions.json", timeout=1)
+            break
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stderr.read().decode())
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_the_archive_is_served_with_municipalities_and_documents(server: str) -> None:
+    documents = httpx.get(server + "/archive/documents.json?_shape=array&_sort=title").json()
+    assert [(d["kind"], d["municipality_code"]) for d in documents] == [
+        ("woo_decision", "GM1963"),
+        ("privacy_statement", "GM0400"),
+        ("processing_register", "GM0917"),
+    ]
+    count = httpx.get(server + "/archive.json?sql=select+count(*)+as+n+from+municipalities&_shape=array")
+    assert count.json() == [{"n": 342}]
+
+
+def test_the_document_permalink_of_a_citation_resolves(server: str, archive: Archive) -> None:
+    sha = next(archive.db["documents"].rows)["sha256"]
+    page = httpx.get(f"{server}/archive/documents/{sha}")
+    assert page.status_code == 200
+    assert sha in page.text
+
+
+def test_the_tables_are_described_for_researchers(server: str) -> None:
+    page = httpx.get(server + "/archive/documents").text
+    assert "One row per distinct content" in page
+    assert "Facet" in page or "facet" in page
+
+
+def test_the_private_requests_database_is_not_served(server: str, data_dir: Path) -> None:
+    (data_dir / "requests.db").write_bytes(b"")
+    databases = httpx.get(server + "/-/databases.json").json()
+    assert [d["name"] for d in databases] == ["archive"]
+
+
+def test_serving_without_an_archive_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from wooarchive.cli import cli
+
+    monkeypatch.setenv("WOO_DATASETTE_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("WOO_DATA", str(tmp_path / "data"))
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 1
+    assert "nowhere/metadata.yml: Datasette configuration not found" in result.output

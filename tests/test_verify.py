@@ -1,0 +1,78 @@
+"""`woo verify` re-hashes the evidence and names every damaged item."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.fixtures.documents import build
+from wooarchive.archive.fetch import fetch
+from wooarchive.archive.store import Archive
+from wooarchive.cli import cli
+
+
+def woo(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    os.chmod(path, 0o644)
+    with open(path, "r+b") as fh:
+        fh.seek(offset)
+        byte = fh.read(1)
+        fh.seek(offset)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_an_intact_archive_verifies(archive: Archive, tmp_path: Path, site) -> None:
+    for doc in build(tmp_path / "docs"):
+        archive.record_file(doc.path)
+    site.body("/privacy", b"<html><title>Privacy</title></html>", "text/html", gzipped=True)
+    fetch(archive, site.url("/privacy"))
+    result = woo("verify")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "ok: 4 blobs, 4 captures, 1 WARC files verified"
+
+
+def test_a_flipped_byte_in_a_blob_and_in_a_warc_file_are_both_named(archive: Archive, tmp_path: Path) -> None:
+    docs = build(tmp_path / "docs")
+    pdf = archive.record_file(docs[1].path)
+    html = archive.record_file(docs[0].path)
+    flip_byte(archive.blobs.path_for(pdf.sha256), 100)
+    capture = next(archive.db["captures"].rows_where("sha256 = ?", [html.sha256]))
+    warc = archive.settings.warc_dir / capture["warc_file"]
+    flip_byte(warc, capture["warc_offset"] + capture["warc_length"] // 2)
+
+    result = woo("verify")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith(f"damaged: blob {pdf.sha256}: content has changed") for line in lines)
+    assert any(line.startswith(f"damaged: warc/{warc.name}") for line in lines)
+    assert any(line.startswith(f"damaged: capture {capture['id']} (file:privacyverklaring.html)") for line in lines)
+    assert lines[-1].startswith("Error: 3 problem(s) in 2 blobs, 2 captures, 1 WARC files")
+
+
+def test_a_missing_blob_is_named(archive: Archive, tmp_path: Path) -> None:
+    recorded = archive.record_file(build(tmp_path / "docs")[0].path)
+    archive.blobs.path_for(recorded.sha256).unlink()
+    result = woo("verify")
+    assert result.exit_code == 1
+    assert f"damaged: blob {recorded.sha256}: missing (a document row refers to it)" in result.output
+
+
+def test_warc_files_written_by_the_project_pass_warcio_check(archive: Archive, tmp_path: Path, site) -> None:
+    archive.record_file(build(tmp_path / "docs")[1].path)
+    site.body("/r", b"x" * 5000, "text/plain", gzipped=True, chunked=True)
+    site.redirect("/old", "/r")
+    fetch(archive, site.url("/old"))
+    warcs = sorted(str(p) for p in archive.settings.warc_dir.glob("*.warc.gz"))
+    assert len(warcs) == 1  # one writer, one file
+    warcio = str(Path(sys.executable).with_name("warcio"))
+    result = subprocess.run([warcio, "check", "-v", *warcs], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # warcinfo, resource, then request and response for the redirect and for the page
+    assert result.stdout.count("digest pass") == 6
