@@ -19,8 +19,17 @@ from urllib.parse import urlsplit
 
 OUT = Path(__file__).resolve().parent.parent / "wooarchive" / "data" / "municipalities.csv"
 FIELDS = [
-    "code", "name", "website", "domain", "woo_info_url",
-    "postbus", "postcode", "plaats", "email", "tooi_code", "oin",
+    "code",
+    "name",
+    "website",
+    "domain",
+    "woo_info_url",
+    "postbus",
+    "postcode",
+    "plaats",
+    "email",
+    "tooi_code",
+    "oin",
 ]
 # Hosts in the reference list that are not the municipality's public website.
 HOST_FIXES = {"pki.utrecht.nl": "www.utrecht.nl"}

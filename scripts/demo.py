@@ -39,9 +39,21 @@ def main() -> None:
     woo("init")
     for doc in build(data / "fixtures"):
         extra = ["--title", doc.title] if doc.title else []
-        woo("archive", "add", str(doc.path), "--municipality", doc.municipality, "--kind", doc.kind, *extra)
+        woo(
+            "archive",
+            "add",
+            str(doc.path),
+            "--municipality",
+            doc.municipality,
+            "--kind",
+            doc.kind,
+            *extra,
+        )
     woo("verify")
-    print(f"\nOpen http://{args.host}:{args.port}/archive/documents (Ctrl-C stops the server)\n", flush=True)
+    print(
+        f"\nOpen http://{args.host}:{args.port}/archive/documents (Ctrl-C stops the server)\n",
+        flush=True,
+    )
     os.execve(WOO, [WOO, "serve", "--host", args.host, "--port", args.port], env)
 
 

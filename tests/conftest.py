@@ -78,8 +78,17 @@ class Site:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def body(self, path: str, content: bytes, content_type: str, *, gzipped: bool = False,
-             chunked: bool = False, status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def body(
+        self,
+        path: str,
+        content: bytes,
+        content_type: str,
+        *,
+        gzipped: bool = False,
+        chunked: bool = False,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         def route(handler: BaseHTTPRequestHandler) -> None:
             payload = gzip.compress(content) if gzipped else content
             handler.send_response(status)

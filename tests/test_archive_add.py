@@ -8,11 +8,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.fixtures.documents import build
 from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import read_record
 from wooarchive.cli import cli
 from wooarchive.config import settings
-from tests.fixtures.documents import build
 
 
 def woo(*args: str):
@@ -25,7 +25,9 @@ def counts(data_dir: Path) -> tuple[int, int, int]:
     return blobs, db["documents"].count, db["captures"].count
 
 
-def test_the_same_file_twice_gives_one_blob_one_document_two_captures(data_dir: Path, tmp_path: Path) -> None:
+def test_the_same_file_twice_gives_one_blob_one_document_two_captures(
+    data_dir: Path, tmp_path: Path
+) -> None:
     pdf = build(tmp_path / "docs")[1].path
     assert woo("archive", "add", str(pdf), "-m", "GM1963", "--kind", "woo_decision").exit_code == 0
     result = woo("archive", "add", str(pdf))
@@ -33,14 +35,22 @@ def test_the_same_file_twice_gives_one_blob_one_document_two_captures(data_dir: 
     assert "already stored, new capture" in result.output
     assert counts(data_dir) == (1, 1, 2)
     doc = next(Archive(settings()).db["documents"].rows)
-    assert (doc["kind"], doc["municipality_code"], doc["mime"]) == ("woo_decision", "GM1963", "application/pdf")
+    assert (doc["kind"], doc["municipality_code"], doc["mime"]) == (
+        "woo_decision",
+        "GM1963",
+        "application/pdf",
+    )
 
 
-def test_two_processes_archiving_the_same_file_at_once_store_it_once(data_dir: Path, tmp_path: Path) -> None:
+def test_two_processes_archiving_the_same_file_at_once_store_it_once(
+    data_dir: Path, tmp_path: Path
+) -> None:
     pdf = build(tmp_path / "docs")[1].path
     woo_bin = str(Path(sys.executable).with_name("woo"))
     procs = [
-        subprocess.Popen([woo_bin, "archive", "add", str(pdf)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [woo_bin, "archive", "add", str(pdf)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(2)
     ]
     for proc in procs:
@@ -49,7 +59,9 @@ def test_two_processes_archiving_the_same_file_at_once_store_it_once(data_dir: P
     assert counts(data_dir) == (1, 1, 2)
 
 
-def test_a_file_is_archived_as_a_warc_resource_record_without_its_local_path(data_dir: Path, tmp_path: Path) -> None:
+def test_a_file_is_archived_as_a_warc_resource_record_without_its_local_path(
+    data_dir: Path, tmp_path: Path
+) -> None:
     html = build(tmp_path / "home" / "jansen" / "docs")[0].path
     woo("archive", "add", str(html))
     capture = next(Archive(settings()).db["captures"].rows)

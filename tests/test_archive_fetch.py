@@ -16,7 +16,10 @@ from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import read_record
 from wooarchive.cli import cli
 
-PRIVACY = "<html><head><title>Privacyverklaring</title></head><body>Wij verwerken persoonsgegevens.</body></html>"
+PRIVACY = (
+    "<html><head><title>Privacyverklaring</title></head>"
+    "<body>Wij verwerken persoonsgegevens.</body></html>"
+)
 
 
 def woo(*args: str):
@@ -34,7 +37,11 @@ def test_a_fetched_pdf_is_archived_with_its_http_exchange(archive: Archive, site
     assert result.exit_code == 0, result.output
     [capture] = captures(archive)
     assert capture["sha256"] == hashlib.sha256(pdf).hexdigest()
-    assert (capture["status"], capture["method"], capture["municipality_code"]) == (200, "http", "GM1963")
+    assert (capture["status"], capture["method"], capture["municipality_code"]) == (
+        200,
+        "http",
+        "GM1963",
+    )
     assert ["ETag", '"v1"'] in json.loads(capture["headers"])
     assert capture["user_agent"].startswith("woo-archive/")
     record = read_record(archive.settings.warc_dir / capture["warc_file"], capture["warc_offset"])
@@ -44,7 +51,9 @@ def test_a_fetched_pdf_is_archived_with_its_http_exchange(archive: Archive, site
     assert site.log == ["/besluit.pdf"]
 
 
-def test_a_gzip_and_chunked_response_keeps_raw_bytes_in_warc_and_decoded_original(archive: Archive, site) -> None:
+def test_a_gzip_and_chunked_response_keeps_raw_bytes_in_warc_and_decoded_original(
+    archive: Archive, site
+) -> None:
     site.body("/privacy", PRIVACY.encode(), "text/html", gzipped=True, chunked=True)
     fetch(archive, site.url("/privacy"))
     [capture] = captures(archive)
@@ -71,7 +80,10 @@ def test_every_redirect_hop_is_a_capture_and_the_chain_is_recorded(archive: Arch
     rows = captures(archive)
     assert [r["status"] for r in rows] == [301, 302, 200]
     assert all(r["requested_url"] == site.url("/privacy") for r in rows)
-    assert json.loads(rows[-1]["redirect_chain"]) == [site.url("/privacy"), site.url("/over-ons/privacy")]
+    assert json.loads(rows[-1]["redirect_chain"]) == [
+        site.url("/privacy"),
+        site.url("/over-ons/privacy"),
+    ]
     assert archive.db["documents"].count == 1
     assert result.final.sha256 == rows[-1]["sha256"]
 
@@ -146,5 +158,3 @@ def test_the_municipality_is_recognised_from_its_website_host(archive: Archive) 
     assert for_url(archive.db, "https://gemeente.groningen.nl/woo") == "GM0014"
     assert for_url(archive.db, "https://www.waalwijk.nl/woo") == "GM0867"
     assert for_url(archive.db, "https://example.org/") is None
-
-

@@ -17,7 +17,9 @@ def woo(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_a_citation_by_sha256_names_publisher_title_place_time_and_hash(archive: Archive, tmp_path: Path) -> None:
+def test_a_citation_by_sha256_names_publisher_title_place_time_and_hash(
+    archive: Archive, tmp_path: Path
+) -> None:
     doc = build(tmp_path / "docs")[0]
     recorded = archive.record_file(doc.path, municipality_code="GM0400")
     capture = next(archive.db["captures"].rows)
@@ -29,7 +31,9 @@ def test_a_citation_by_sha256_names_publisher_title_place_time_and_hash(archive:
     )
     assert result.output.startswith(expected)
     assert f"SHA-256 {recorded.sha256}." in result.output
-    assert f"Archived copy: http://archive.test/archive/documents/{recorded.sha256}" in result.output
+    assert (
+        f"Archived copy: http://archive.test/archive/documents/{recorded.sha256}" in result.output
+    )
     assert capture["warc_record_id"] in result.output
 
 
@@ -54,7 +58,10 @@ def test_a_prefix_of_the_hash_is_enough(archive: Archive, tmp_path: Path) -> Non
 def test_an_unknown_reference_is_a_one_line_error(archive: Archive) -> None:
     result = woo("cite", "deadbeefdeadbeef")
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: deadbeefdeadbeef: no document with this SHA-256 in the archive"
+    assert (
+        result.output.strip()
+        == "Error: deadbeefdeadbeef: no document with this SHA-256 in the archive"
+    )
     assert woo("cite", "privacy").output.strip() == (
         "Error: privacy: neither a URL nor a SHA-256 (or a prefix of 8+ hex digits)"
     )

@@ -25,5 +25,7 @@ def test_opening_an_up_to_date_archive_changes_nothing(tmp_path: Path) -> None:
     schema.connect(path).conn.close()
     before = path.read_bytes()
     schema.connect(path).conn.close()
-    assert schema.connect(path).execute("pragma user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert (
+        schema.connect(path).execute("pragma user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    )
     assert path.read_bytes() == before

@@ -29,7 +29,9 @@ def test_websites_are_homepages_and_woo_pages_are_kept_apart() -> None:
     for row in rows.values():
         parts = urlsplit(row["website"])
         assert parts.scheme == "https" and parts.path == "" and parts.netloc == row["domain"], row
-    assert rows["GM0363"]["woo_info_url"].startswith("https://www.amsterdam.nl/bestuur-organisatie/")
+    assert rows["GM0363"]["woo_info_url"].startswith(
+        "https://www.amsterdam.nl/bestuur-organisatie/"
+    )
     assert rows["GM0344"]["website"] == "https://www.utrecht.nl"
     assert rows["GM0599"]["email"] is None  # the source said "nvt"
 

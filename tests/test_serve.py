@@ -25,12 +25,16 @@ def free_port() -> int:
 @pytest.fixture
 def server(archive: Archive, tmp_path: Path):
     for doc in build(tmp_path / "docs"):
-        archive.record_file(doc.path, municipality_code=doc.municipality, kind=doc.kind, title=doc.title)
+        archive.record_file(
+            doc.path, municipality_code=doc.municipality, kind=doc.kind, title=doc.title
+        )
     port = free_port()
     woo = str(Path(sys.executable).with_name("woo"))
     proc = subprocess.Popen(
-        [woo, "serve", "--port", str(port)], env=os.environ.copy(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [woo, "serve", "--port", str(port)],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -53,7 +57,9 @@ def test_the_archive_is_served_with_municipalities_and_documents(server: str) ->
         ("privacy_statement", "GM0400"),
         ("processing_register", "GM0917"),
     ]
-    count = httpx.get(server + "/archive.json?sql=select+count(*)+as+n+from+municipalities&_shape=array")
+    count = httpx.get(
+        server + "/archive.json?sql=select+count(*)+as+n+from+municipalities&_shape=array"
+    )
     assert count.json() == [{"n": 342}]
 
 

@@ -38,7 +38,9 @@ def test_an_intact_archive_verifies(archive: Archive, tmp_path: Path, site) -> N
     assert result.output.strip() == "ok: 4 blobs, 4 captures, 1 WARC files verified"
 
 
-def test_a_flipped_byte_in_a_blob_and_in_a_warc_file_are_both_named(archive: Archive, tmp_path: Path) -> None:
+def test_a_flipped_byte_in_a_blob_and_in_a_warc_file_are_both_named(
+    archive: Archive, tmp_path: Path
+) -> None:
     docs = build(tmp_path / "docs")
     pdf = archive.record_file(docs[1].path)
     html = archive.record_file(docs[0].path)
@@ -50,9 +52,14 @@ def test_a_flipped_byte_in_a_blob_and_in_a_warc_file_are_both_named(archive: Arc
     result = woo("verify")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert any(line.startswith(f"damaged: blob {pdf.sha256}: content has changed") for line in lines)
+    assert any(
+        line.startswith(f"damaged: blob {pdf.sha256}: content has changed") for line in lines
+    )
     assert any(line.startswith(f"damaged: warc/{warc.name}") for line in lines)
-    assert any(line.startswith(f"damaged: capture {capture['id']} (file:privacyverklaring.html)") for line in lines)
+    assert any(
+        line.startswith(f"damaged: capture {capture['id']} (file:privacyverklaring.html)")
+        for line in lines
+    )
     assert lines[-1].startswith("Error: 3 problem(s) in 2 blobs, 2 captures, 1 WARC files")
 
 
@@ -61,10 +68,14 @@ def test_a_missing_blob_is_named(archive: Archive, tmp_path: Path) -> None:
     archive.blobs.path_for(recorded.sha256).unlink()
     result = woo("verify")
     assert result.exit_code == 1
-    assert f"damaged: blob {recorded.sha256}: missing (a document row refers to it)" in result.output
+    assert (
+        f"damaged: blob {recorded.sha256}: missing (a document row refers to it)" in result.output
+    )
 
 
-def test_warc_files_written_by_the_project_pass_warcio_check(archive: Archive, tmp_path: Path, site) -> None:
+def test_warc_files_written_by_the_project_pass_warcio_check(
+    archive: Archive, tmp_path: Path, site
+) -> None:
     archive.record_file(build(tmp_path / "docs")[1].path)
     site.body("/r", b"x" * 5000, "text/plain", gzipped=True, chunked=True)
     site.redirect("/old", "/r")

@@ -1,3 +1,3 @@
-"""woo-archive: evidence-grade archive of what Dutch municipalities publish on privacy and openness."""
+"""woo-archive: an evidence archive of what Dutch municipalities publish on privacy and openness."""
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 
 import click
 
@@ -15,6 +16,8 @@ from wooarchive.archive.db import KINDS
 from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
+from wooarchive.requests.cli_format import render
+from wooarchive.requests.deadlines import LAWS, DeadlineError, Events, Span, timeline
 from wooarchive.serve import datasette_command
 
 
@@ -90,7 +93,9 @@ def archive() -> None:
 @click.option("--municipality", "-m", help="CBS code of the publisher, e.g. GM0363.")
 @click.option("--kind", type=click.Choice(KINDS), help="What the document is.")
 @click.option("--title", help="Title for citations (otherwise taken from the document).")
-def archive_add(targets: tuple[str, ...], municipality: str | None, kind: str | None, title: str | None) -> None:
+def archive_add(
+    targets: tuple[str, ...], municipality: str | None, kind: str | None, title: str | None
+) -> None:
     """Archive local files or URLs. A URL is fetched and archived exactly as a crawl would.
 
     An HTTP error response is archived too (it is evidence), and the command then exits 1.
@@ -109,16 +114,24 @@ def archive_add(targets: tuple[str, ...], municipality: str | None, kind: str | 
     for target in targets:
         try:
             if "://" in target:
-                captures = fetch(store, target, municipality_code=municipality, kind=kind, title=title).captures
+                captures = fetch(
+                    store, target, municipality_code=municipality, kind=kind, title=title
+                ).captures
             else:
-                captures = [store.record_file(target, municipality_code=municipality, kind=kind, title=title)]
+                captures = [
+                    store.record_file(
+                        target, municipality_code=municipality, kind=kind, title=title
+                    )
+                ]
         except ArchiveError as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1
             continue
         final = captures[-1]
         state = "new" if final.new_blob else "already stored, new capture"
-        click.echo(f"archived {final.sha256}  {final.size:>9} bytes  {final.mime}  {target} ({state})")
+        click.echo(
+            f"archived {final.sha256}  {final.size:>9} bytes  {final.mime}  {target} ({state})"
+        )
         for problem in final.problems:
             click.echo(f"warning: {target}: {problem}", err=True)
     if failed:
@@ -141,6 +154,91 @@ def cite(ref: str, as_json: bool) -> None:
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(citation.as_dict(), indent=2) if as_json else citation.text())
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD; an impossible one (2026-02-30) is refused by name."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD) that exists", param, ctx)
+
+
+class DateSpan(click.ParamType):
+    """FROM:TO, two ISO dates."""
+
+    name = "FROM:TO"
+
+    def convert(self, value, param, ctx) -> Span:
+        if isinstance(value, Span):
+            return value
+        start, sep, end = value.partition(":")
+        if not sep:
+            self.fail(f"{value!r} is not FROM:TO (two dates YYYY-MM-DD)", param, ctx)
+        return Span(IsoDate().convert(start, param, ctx), IsoDate().convert(end, param, ctx))
+
+
+@cli.command()
+@click.argument("law", type=click.Choice(LAWS))
+@click.argument("received", type=IsoDate())
+@click.option(
+    "--extended-on", type=IsoDate(), help="Day the verdaging (AVG: extension) notice was sent."
+)
+@click.option(
+    "--suspended",
+    type=DateSpan(),
+    multiple=True,
+    help="Opschorting: day of the invitation to complete the request, and day it was completed.",
+)
+@click.option(
+    "--zienswijze",
+    type=DateSpan(),
+    multiple=True,
+    help="Day the requester was told a third party is asked for its view, and day the view was given.",
+)
+@click.option("--decided-on", type=IsoDate(), help="Day the decision was sent.")
+@click.option("--ingebrekestelling-on", type=IsoDate(), help="Day the notice of default was sent.")
+@click.option(
+    "--today", type=IsoDate(), help="Count status and days late as of this day (default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as one JSON object.")
+def deadline(
+    law: str,
+    received: date,
+    extended_on: date | None,
+    suspended: tuple[Span, ...],
+    zienswijze: tuple[Span, ...],
+    decided_on: date | None,
+    ingebrekestelling_on: date | None,
+    today: date | None,
+    as_json: bool,
+) -> None:
+    """When a Woo or AVG request must be decided, from the law, with the article behind each date.
+
+    \b
+    Examples:
+        woo deadline woo 2026-02-02 --extended-on 2026-02-20
+        woo deadline woo 2026-02-02 --zienswijze 2026-02-10:2026-02-17 --json
+        woo deadline avg 2026-05-10 --decided-on 2026-06-20
+    """
+    events = Events(
+        extended_on=extended_on,
+        suspended=suspended,
+        zienswijze=zienswijze,
+        decided_on=decided_on,
+        ingebrekestelling_on=ingebrekestelling_on,
+    )
+    try:
+        result = timeline(law, received, events, today=today or date.today())
+    except DeadlineError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else render(result))
 
 
 @cli.command()

@@ -41,7 +41,7 @@ class Settings:
 
     @property
     def user_agent(self) -> str:
-        """Names the project and a contact, so a webmaster knows who is knocking and how to ask us to stop."""
+        """Names the project and a contact, so a webmaster knows whom to ask to stop."""
         return f"woo-archive/{__version__} (+{self.contact})"
 
     @property

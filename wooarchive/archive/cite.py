@@ -55,14 +55,18 @@ def _capture_for(db: sqlite_utils.Database, ref: str) -> dict:
     sha = ref.lower()
     if not HEX.fullmatch(sha):
         raise ArchiveError(f"{ref}: neither a URL nor a SHA-256 (or a prefix of 8+ hex digits)")
-    docs = [r["sha256"] for r in db.query("select sha256 from documents where sha256 like ? limit 2", [sha + "%"])]
+    docs = [
+        r["sha256"]
+        for r in db.query("select sha256 from documents where sha256 like ? limit 2", [sha + "%"])
+    ]
     if not docs:
         raise ArchiveError(f"{ref}: no document with this SHA-256 in the archive")
     if len(docs) > 1:
         raise ArchiveError(f"{ref}: prefix matches more than one document; give more digits")
     return next(
         db.query(
-            "select * from captures where sha256 = ? and (status between 200 and 299 or method = 'file') "
+            "select * from captures where sha256 = ? "
+            "and (status between 200 and 299 or method = 'file') "
             "order by fetched_at, id limit 1",
             [docs[0]],
         )

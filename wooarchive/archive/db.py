@@ -8,6 +8,7 @@ woo-archive opens it, and a half-applied migration never sticks.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,6 +110,20 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _fetch_er
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def _use_wal(conn: sqlite3.Connection, wait: float = 60.0) -> None:
+    """Switch to WAL (a persistent setting, so only the first open changes it). The switch can
+    fail with "database is locked" without waiting on the busy timeout when two processes create
+    the archive at the same moment, so it is retried for a bounded time."""
+    deadline = time.monotonic() + wait
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def connect(path: Path, *, upto: int | None = None) -> sqlite_utils.Database:
     """Open (creating if needed) archive.db and bring its schema up to date.
 
@@ -119,7 +134,7 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 60000")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA foreign_keys = OFF")
     db = sqlite_utils.Database(conn)
     migrate(db, upto=upto)

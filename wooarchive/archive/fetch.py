@@ -49,7 +49,9 @@ def _decoder(encoding: str | None):
     raise FetchError(f"unsupported Content-Encoding {encoding!r}")
 
 
-def _read_response(response: httpx.Response, workdir: Path, max_size: int) -> tuple[Path, int, Path]:
+def _read_response(
+    response: httpx.Response, workdir: Path, max_size: int
+) -> tuple[Path, int, Path]:
     """Stream the payload to disk: raw (for the WARC) and decoded (for the blob)."""
     raw_path, body_path = workdir / "raw", workdir / "body"
     decoder = _decoder(response.headers.get("content-encoding"))
@@ -73,7 +75,9 @@ def _read_response(response: httpx.Response, workdir: Path, max_size: int) -> tu
     return raw_path, raw_size, body_path
 
 
-def _exchange(requested: str, chain: list[str], response: httpx.Response, started, raw, size) -> Exchange:
+def _exchange(
+    requested: str, chain: list[str], response: httpx.Response, started, raw, size
+) -> Exchange:
     request = response.request
     target = request.url.raw_path.decode("ascii")
     ip = None
@@ -87,7 +91,9 @@ def _exchange(requested: str, chain: list[str], response: httpx.Response, starte
         redirect_chain=list(chain),
         fetched_at=started,
         request_line=f"{request.method} {target} {response.http_version}",
-        request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+        request_headers=[
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+        ],
         http_version=response.http_version,
         status=response.status_code,
         reason=response.reason_phrase,
@@ -160,7 +166,9 @@ def fetch(
                 current = nxt
                 continue
             if status >= 400:
-                raise FetchError(f"{current}: HTTP {status} {exchange.reason} (archived as evidence)")
+                raise FetchError(
+                    f"{current}: HTTP {status} {exchange.reason} (archived as evidence)"
+                )
             return fetched
     finally:
         if own_client:

@@ -18,8 +18,7 @@ def shipped() -> list[dict[str, str]]:
 def load(db: sqlite_utils.Database) -> int:
     """Insert or refresh every municipality; idempotent. Returns how many rows were loaded."""
     rows = shipped()
-    with db.conn:
-        db["municipalities"].upsert_all(rows, pk="code")
+    db["municipalities"].upsert_all(rows, pk="code")
     return len(rows)
 
 

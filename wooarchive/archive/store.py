@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -28,11 +28,11 @@ class ArchiveError(Exception):
 
 
 def utc_iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -132,7 +132,9 @@ class Archive:
         row = {
             "requested_url": exchange.requested_url,
             "url": exchange.url,
-            "redirect_chain": json.dumps(exchange.redirect_chain) if exchange.redirect_chain else None,
+            "redirect_chain": json.dumps(exchange.redirect_chain)
+            if exchange.redirect_chain
+            else None,
             "fetched_at": utc_iso(exchange.fetched_at),
             "method": "http",
             "status": exchange.status,
@@ -144,8 +146,16 @@ class Archive:
         is_document = 200 <= exchange.status < 300
         declared = content_type or declared_by_name(exchange.url)
         return self._commit(
-            row, blob, location, body, declared, is_document,
-            municipality_code=municipality_code, kind=kind, title=title, name=exchange.url,
+            row,
+            blob,
+            location,
+            body,
+            declared,
+            is_document,
+            municipality_code=municipality_code,
+            kind=kind,
+            title=title,
+            name=exchange.url,
         )
 
     def record_file(
@@ -185,8 +195,16 @@ class Archive:
             "user_agent": None,
         }
         return self._commit(
-            row, blob, location, blob.path, declared_by_name(path.name), True,
-            municipality_code=municipality_code, kind=kind, title=title, name=path.name,
+            row,
+            blob,
+            location,
+            blob.path,
+            declared_by_name(path.name),
+            True,
+            municipality_code=municipality_code,
+            kind=kind,
+            title=title,
+            name=path.name,
         )
 
     def _commit(
@@ -254,7 +272,9 @@ class Archive:
                 )
         return Recorded(capture_id, blob.sha256, blob.size, blob.new, is_document, mime, problems)
 
-    def record_fetch_error(self, url: str, error: str, municipality_code: str | None = None) -> None:
+    def record_fetch_error(
+        self, url: str, error: str, municipality_code: str | None = None
+    ) -> None:
         with self.db.conn:
             self.db["fetch_errors"].insert(
                 {
@@ -265,4 +285,3 @@ class Archive:
                     "tool": self.settings.tool,
                 }
             )
-

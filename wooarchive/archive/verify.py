@@ -60,12 +60,17 @@ def _read_warc(path: Path) -> tuple[dict[int, ReadBack], list[Problem]]:
             records[offset] = readback
             if readback.digests_ok is False:
                 problems.append(
-                    Problem(f"warc/{path.name}@{offset}", "digest mismatch: " + "; ".join(readback.problems))
+                    Problem(
+                        f"warc/{path.name}@{offset}",
+                        "digest mismatch: " + "; ".join(readback.problems),
+                    )
                 )
     except Exception as exc:  # damaged gzip member or header: name where the file stops reading
         after = max(records) if records else None
         where = f"after the record at offset {after}" if after is not None else "at its start"
-        problems.append(Problem(f"warc/{path.name}", f"unreadable {where} ({type(exc).__name__}: {exc})"))
+        problems.append(
+            Problem(f"warc/{path.name}", f"unreadable {where} ({type(exc).__name__}: {exc})")
+        )
     return records, problems
 
 
@@ -96,13 +101,24 @@ def verify(archive: Archive) -> Report:
                 readback = read_record(path, capture["warc_offset"])
             except Exception as exc:
                 report.problems.append(
-                    Problem(item, f"no readable record at {capture['warc_file']}@{capture['warc_offset']} ({exc})")
+                    Problem(
+                        item,
+                        f"no readable record at {capture['warc_file']}@{capture['warc_offset']}"
+                        f" ({exc})",
+                    )
                 )
                 continue
         if readback.record_id != capture["warc_record_id"]:
-            report.problems.append(Problem(item, f"offset holds record {readback.record_id}, not {capture['warc_record_id']}"))
+            report.problems.append(
+                Problem(
+                    item,
+                    f"offset holds record {readback.record_id}, not {capture['warc_record_id']}",
+                )
+            )
         elif readback.payload_sha256 != capture["sha256"]:
-            report.problems.append(Problem(item, "WARC payload does not match the capture's SHA-256"))
+            report.problems.append(
+                Problem(item, "WARC payload does not match the capture's SHA-256")
+            )
         if not archive.blobs.exists(capture["sha256"]):
             report.problems.append(Problem(item, f"blob {capture['sha256']} is missing"))
     return report

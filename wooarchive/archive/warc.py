@@ -20,7 +20,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -71,7 +71,7 @@ class WarcFileWriter:
     def _open(self) -> Path:
         if self.filename is None:
             self.warc_dir.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             self.filename = f"{self.prefix}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}.warc.gz"
             buf = BytesIO()
             writer = WARCWriter(buf, gzip=True)
@@ -162,7 +162,9 @@ class WarcFileWriter:
             writer.write_record(record)
             length = buf.tell()
             start = self._append(buf)
-            return WarcLocation(self.filename, start, length, record.rec_headers.get_header("WARC-Record-ID"))
+            return WarcLocation(
+                self.filename, start, length, record.rec_headers.get_header("WARC-Record-ID")
+            )
 
 
 @dataclass
