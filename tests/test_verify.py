@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -87,3 +88,24 @@ def test_warc_files_written_by_the_project_pass_warcio_check(
     assert result.returncode == 0, result.stdout + result.stderr
     # warcinfo, resource, then request and response for the redirect and for the page
     assert result.stdout.count("digest pass") == 6
+
+
+def test_an_interrupted_write_at_the_end_of_a_warc_is_a_note_not_damage(
+    archive: Archive, tmp_path: Path
+) -> None:
+    archive.record_file(build(tmp_path / "docs")[0].path)
+    # a writer killed mid-append: a record no capture refers to, cut short at the end
+    from datetime import datetime
+    from io import BytesIO
+
+    archive.warc.write_resource(
+        uri="file:x",
+        when=datetime.now(UTC),
+        content_type="text/plain",
+        body=BytesIO(b"y" * 4000),
+    )
+    path = archive.settings.warc_dir / archive.warc.filename
+    path.write_bytes(path.read_bytes()[:-20])
+    result = woo("verify")
+    assert result.exit_code == 0, result.output
+    assert "note: warc/" in result.output and "an interrupted write" in result.output

@@ -156,6 +156,78 @@ def cite(ref: str, as_json: bool) -> None:
     click.echo(json.dumps(citation.as_dict(), indent=2) if as_json else citation.text())
 
 
+@cli.command()
+@click.option(
+    "--municipality",
+    "-m",
+    "codes",
+    multiple=True,
+    help="CBS code(s) to crawl; repeat or separate with commas.",
+)
+@click.option(
+    "--start-url",
+    "start_urls",
+    multiple=True,
+    help="Where to start: URL (with one --municipality) or CODE=URL. Default: the website on file.",
+)
+@click.option("--all", "everything", is_flag=True, help="Crawl all 342 municipalities.")
+@click.option("--max-pages", type=int, help="Pages per municipality at most (default 500).")
+@click.option(
+    "--set",
+    "-s",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.",
+)
+@click.option(
+    "--fresh", is_flag=True, help="Start a new run instead of resuming an unfinished one."
+)
+def crawl(
+    codes: tuple[str, ...],
+    start_urls: tuple[str, ...],
+    everything: bool,
+    max_pages: int | None,
+    overrides: tuple[str, ...],
+    fresh: bool,
+) -> None:
+    """Crawl municipal websites for what they must publish on privacy and openness.
+
+    Every response is archived (WARC, original, capture row); documents are classified. An
+    interrupted run is resumed when started again with the same sites (--fresh starts anew).
+
+    \b
+    Examples:
+        woo crawl -m GM0363,GM0344
+        woo crawl -m GM1963 --start-url https://www.gemeentehw.nl/
+        woo crawl --all
+    """
+    from wooarchive.crawlers.run import crawl as run_crawl
+    from wooarchive.crawlers.run import sites_for
+
+    store = open_archive()
+    settings: dict[str, str] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
+        settings[key.strip()] = value
+    if max_pages:
+        settings["WOO_MAX_PAGES"] = str(max_pages)
+    split = [c.strip() for code in codes for c in code.split(",") if c.strip()]
+    try:
+        sites = sites_for(store, split, list(start_urls), everything)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = run_crawl(store, sites, overrides=settings, fresh=fresh)
+    click.echo(
+        f"crawl run {report.run_id}: {len(report.crawled)} crawled, "
+        f"{len(report.skipped)} already done, {len(report.unfinished)} unfinished"
+    )
+    if report.unfinished:
+        raise click.ClickException("unfinished: " + ", ".join(report.unfinished))
+
+
 class IsoDate(click.ParamType):
     """A calendar date written YYYY-MM-DD; an impossible one (2026-02-30) is refused by name."""
 
@@ -259,6 +331,8 @@ def serve(host: str, port: int) -> None:
 def verify() -> None:
     """Re-hash every blob and WARC payload; exit 1 naming each damaged item."""
     report = verify_lib(open_archive())
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     for problem in report.problems:
         click.echo(f"damaged: {problem}", err=True)
     summary = f"{report.blobs} blobs, {report.captures} captures, {report.warc_files} WARC files"

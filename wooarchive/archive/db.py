@@ -106,7 +106,73 @@ def _fetch_errors(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _fetch_errors]
+def _versions_and_crawls(db: sqlite_utils.Database) -> None:
+    """The history of each URL (so a changed privacy statement shows as a new version linked to
+    the one before), 304 answers as revisits of known content, why a document got its kind,
+    and per-municipality checkpoints that let a killed crawl resume."""
+    db["documents"].add_column("kind_evidence", str)
+    db["captures"].add_column("revisit_of", str)
+    db["url_versions"].create(
+        {
+            "id": int,
+            "url": str,
+            "sha256": str,
+            "previous_sha256": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_capture_id": int,
+        },
+        pk="id",
+    )
+    db["url_versions"].create_index(["url", "id"])
+    db["crawl_runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "args": str}, pk="id"
+    )
+    db["crawl_sites"].create(
+        {
+            "run_id": int,
+            "municipality_code": str,
+            "start_url": str,
+            "started_at": str,
+            "finished_at": str,
+            "pages": int,
+            "documents": int,
+            "errors": int,
+        },
+        pk=("run_id", "municipality_code"),
+    )
+    previous: dict[str, dict] = {}
+    for row in db.query(
+        "select id, url, sha256, fetched_at from captures "
+        "where status between 200 and 299 order by fetched_at, id"
+    ):
+        last = previous.get(row["url"])
+        if last and last["sha256"] == row["sha256"]:
+            db.execute(
+                "update url_versions set last_seen = ? where id = ?",
+                [row["fetched_at"], last["id"]],
+            )
+            continue
+        cursor = db.execute(
+            "insert into url_versions (url, sha256, previous_sha256, first_seen, last_seen, "
+            "first_capture_id) values (?, ?, ?, ?, ?, ?)",
+            [
+                row["url"],
+                row["sha256"],
+                last and last["sha256"],
+                row["fetched_at"],
+                row["fetched_at"],
+                row["id"],
+            ],
+        )
+        previous[row["url"]] = {"id": cursor.lastrowid, "sha256": row["sha256"]}
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _initial,
+    _fetch_errors,
+    _versions_and_crawls,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from wooarchive.archive.blobs import CHUNK
+from wooarchive.archive.encoding import ACCEPT_ENCODING, UnsupportedEncoding, decompressor
 from wooarchive.archive.store import Archive, ArchiveError, Exchange, Recorded, now
 
 DEFAULT_MAX_SIZE = 256 << 20
@@ -38,23 +39,15 @@ class Fetched:
         return self.captures[-1]
 
 
-def _decoder(encoding: str | None):
-    encoding = (encoding or "identity").strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj()
-    raise FetchError(f"unsupported Content-Encoding {encoding!r}")
-
-
 def _read_response(
     response: httpx.Response, workdir: Path, max_size: int
 ) -> tuple[Path, int, Path]:
     """Stream the payload to disk: raw (for the WARC) and decoded (for the blob)."""
     raw_path, body_path = workdir / "raw", workdir / "body"
-    decoder = _decoder(response.headers.get("content-encoding"))
+    try:
+        decoder = decompressor(response.headers.get("content-encoding"))
+    except UnsupportedEncoding as exc:
+        raise FetchError(f"{response.url}: {exc}") from exc
     raw_size = body_size = 0
     with open(raw_path, "wb") as raw, open(body_path, "wb") as body:
         for chunk in response.iter_raw(CHUNK):
@@ -129,7 +122,7 @@ def fetch(
     client = client or httpx.Client(timeout=timeout, follow_redirects=False)
     headers = {
         "User-Agent": archive.user_agent,
-        "Accept-Encoding": "gzip, deflate",
+        "Accept-Encoding": ACCEPT_ENCODING,
         "Accept": "*/*",
     }
     fetched = Fetched()

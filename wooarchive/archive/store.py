@@ -144,6 +144,8 @@ class Archive:
             "user_agent": self.user_agent,
         }
         is_document = 200 <= exchange.status < 300
+        if exchange.status == 304:
+            row["revisit_of"] = self._latest_version(exchange.url)
         declared = content_type or declared_by_name(exchange.url)
         return self._commit(
             row,
@@ -270,7 +272,80 @@ class Archive:
                         "problems": "; ".join(problems) or None,
                     },
                 )
+                self._track_version(row["url"], blob.sha256, row["fetched_at"], capture_id)
+            elif row.get("revisit_of"):
+                self._track_version(row["url"], row["revisit_of"], row["fetched_at"], capture_id)
+                self.db.execute(
+                    "update documents set last_seen = max(last_seen, ?) where sha256 = ?",
+                    [row["fetched_at"], row["revisit_of"]],
+                )
         return Recorded(capture_id, blob.sha256, blob.size, blob.new, is_document, mime, problems)
+
+    def _latest_version(self, url: str) -> str | None:
+        row = self.db.execute(
+            "select sha256 from url_versions where url = ? order by id desc limit 1", [url]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _track_version(self, url: str, sha256: str, seen: str, capture_id: int) -> None:
+        """Same content as the URL's latest version: it was still there at ``seen``. Other
+        content: a new version, linked to the one it replaced."""
+        last = self.db.execute(
+            "select id, sha256 from url_versions where url = ? order by id desc limit 1", [url]
+        ).fetchone()
+        if last and last[1] == sha256:
+            self.db.execute(
+                "update url_versions set last_seen = max(last_seen, ?) where id = ?",
+                [seen, last[0]],
+            )
+            return
+        self.db.execute(
+            "insert into url_versions (url, sha256, previous_sha256, first_seen, last_seen, "
+            "first_capture_id) values (?, ?, ?, ?, ?, ?)",
+            [url, sha256, last[1] if last else None, seen, seen, capture_id],
+        )
+
+    def previous_validators(self, url: str) -> dict[str, str]:
+        """ETag and Last-Modified of the URL's latest successful capture, for a conditional
+        request: a scheduled re-crawl asks "changed since?" instead of fetching again."""
+        row = self.db.execute(
+            "select headers from captures where url = ? and status between 200 and 299 "
+            "order by id desc limit 1",
+            [url],
+        ).fetchone()
+        if not row or not row[0]:
+            return {}
+        found = {}
+        for key, value in json.loads(row[0]):
+            if key.lower() == "etag":
+                found["If-None-Match"] = value
+            elif key.lower() == "last-modified":
+                found["If-Modified-Since"] = value
+        return found
+
+    def classify(
+        self, sha256: str, kind: str, evidence: list[str], title: str | None = None
+    ) -> None:
+        """Record what a document is and why (the cues that fired). A specific kind replaces
+        'other'; a specific kind already recorded is kept, so re-crawls are stable."""
+        with self.db.conn:
+            self.db.execute(
+                """
+                update documents set
+                    kind = case when kind is null or kind = 'other' then :kind else kind end,
+                    kind_evidence = case when kind is null or kind = 'other' or kind = :kind
+                        then :evidence else kind_evidence end,
+                    title = case when :title is not null and (kind is null or kind = 'other')
+                        then :title else title end
+                where sha256 = :sha256
+                """,
+                {
+                    "sha256": sha256,
+                    "kind": kind,
+                    "evidence": json.dumps(evidence, ensure_ascii=False),
+                    "title": title,
+                },
+            )
 
     def record_fetch_error(
         self, url: str, error: str, municipality_code: str | None = None

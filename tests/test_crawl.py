@@ -1,0 +1,171 @@
+"""Crawling the fixture web: every planted document found and classified, politely, with every
+response archived as evidence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.crawling import CONTACT, query, run_crawl
+from tests.fixtures.web.server import FixtureWeb, Hit
+
+
+@dataclass
+class Crawled:
+    data: Path
+    hits: list[Hit]
+    output: str
+
+
+@pytest.fixture(scope="module")
+def web():
+    fixture = FixtureWeb()
+    yield fixture
+    fixture.close()
+
+
+@pytest.fixture(scope="module")
+def crawled(web: FixtureWeb, tmp_path_factory) -> Crawled:
+    data = tmp_path_factory.mktemp("crawl") / "data"
+    start = len(web.log)
+    result = run_crawl(data, web)
+    return Crawled(data, web.log[start:], result.stdout + result.stderr)
+
+
+def test_every_planted_document_is_found_with_its_kind_and_publisher(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    for planted in web.planted():
+        rows = query(
+            crawled.data,
+            "select d.kind, d.municipality_code, d.kind_evidence from documents d "
+            "join captures c on c.sha256 = d.sha256 where c.url = ? and c.status = 200",
+            [planted.url],
+        )
+        assert rows, f"{planted.url} was not archived"
+        kind, municipality, evidence = rows[0]
+        assert (kind, municipality) == (planted.kind, planted.municipality), planted
+        assert json.loads(evidence), f"no evidence recorded for {planted.url}"
+
+
+def test_pages_that_only_mention_a_cue_in_passing_stay_other(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    homes = [url for url in web.start_urls().values()]
+    kinds = {
+        url: query(
+            crawled.data,
+            "select d.kind from documents d join captures c on c.sha256 = d.sha256 where c.url = ?",
+            [url],
+        )[0][0]
+        for url in homes
+    }
+    assert set(kinds.values()) == {"other"}, kinds
+
+
+def test_robots_txt_is_asked_first_and_a_disallowed_path_is_never_requested(
+    crawled: Crawled,
+) -> None:
+    den_helder = [hit.path for hit in crawled.hits if hit.site == "denhelder"]
+    assert den_helder[0] == "/robots.txt"
+    assert not [path for path in den_helder if path.startswith("/intern/")]
+
+
+def test_requests_name_the_project_and_the_users_contact(crawled: Crawled) -> None:
+    agents = {hit.headers.get("User-Agent") for hit in crawled.hits}
+    assert len(agents) == 1
+    agent = agents.pop()
+    assert agent.startswith("woo-archive/") and CONTACT in agent
+
+
+def test_crawl_delay_from_robots_txt_is_honoured(crawled: Crawled) -> None:
+    times = [hit.at for hit in crawled.hits if hit.site == "heerlen" and hit.path != "/robots.txt"]
+    assert len(times) >= 4
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.45, gaps  # Crawl-delay: 0.5
+
+
+def test_errors_redirects_and_refusals_are_archived_as_evidence(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    def statuses(site: str, path: str) -> list[int]:
+        return [
+            r[0]
+            for r in query(
+                crawled.data,
+                "select status from captures where url = ? order by id",
+                [web.base[site] + path],
+            )
+        ]
+
+    assert statuses("utrecht", "/storing") == [500, 500]  # retried once, both archived
+    assert statuses("hoekschewaard", "/privacy") == [301]
+    assert statuses("hoekschewaard", "/over-ons/privacy") == [302]
+    assert statuses("heerlen", "/downloads/jaarverslag-fg-2024.pdf") == [404]
+    errors = dict(query(crawled.data, "select url, error from fetch_errors"))
+    assert "DownloadTimeoutError" in errors[web.base["amsterdam"] + "/verkeersbesluiten"]
+    assert "larger than download max size" in errors[web.base["utrecht"] + "/woo/bijlage-groot.pdf"]
+    chain = query(
+        crawled.data,
+        "select redirect_chain from captures where url = ?",
+        [web.base["hoekschewaard"] + "/documenten/privacyverklaring.pdf"],
+    )
+    assert json.loads(chain[0][0]) == [
+        web.base["hoekschewaard"] + "/privacy",
+        web.base["hoekschewaard"] + "/over-ons/privacy",
+    ]
+
+
+def test_the_crawl_stays_on_the_municipalitys_sites_and_stops_at_traps(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    platform = {hit.path for hit in crawled.hits if hit.site == "publicaties"}
+    assert platform <= {
+        "/robots.txt",
+        "/heerlen/woo-besluiten",
+        "/heerlen/woo-besluiten/a.pdf",
+        "/heerlen/woo-besluiten/b.pdf",
+    }
+    calendar = [hit.path for hit in crawled.hits if hit.path.startswith("/agenda")]
+    assert 1 <= len(calendar) <= 3
+    loop = [hit.path for hit in crawled.hits if hit.path.startswith("/privacy-oud")]
+    assert sorted(set(loop)) == ["/privacy-oud", "/privacy-oud-2"] and len(loop) <= 3
+
+
+def test_malformed_html_a_pdf_served_as_html_and_a_wrong_type_are_read(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    rows = dict(
+        query(
+            crawled.data, "select first_url, mime from documents where municipality_code = 'GM0344'"
+        )
+    )
+    assert rows[web.base["utrecht"] + "/download?id=77"] == "application/pdf"
+    assert rows[web.base["utrecht"] + "/woo/besluit-parkeren.pdf"] == "application/pdf"
+    problems = query(
+        crawled.data,
+        "select problems from documents where first_url = ?",
+        [web.base["utrecht"] + "/download?id=77"],
+    )
+    assert problems[0][0] == "declared text/html but content is application/pdf"
+
+
+def test_each_site_is_checkpointed_and_the_archive_verifies(crawled: Crawled) -> None:
+    assert "crawl run 1: 5 crawled, 0 already done, 0 unfinished" in crawled.output
+    sites = query(
+        crawled.data,
+        "select municipality_code, finished_at, pages from crawl_sites order by municipality_code",
+    )
+    assert [s[0] for s in sites] == ["GM0344", "GM0363", "GM0400", "GM0917", "GM1963"]
+    assert all(s[1] and s[2] > 0 for s in sites)
+    import subprocess
+
+    from tests.crawling import WOO, crawl_env
+
+    result = subprocess.run(
+        [WOO, "verify"], env=crawl_env(crawled.data), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

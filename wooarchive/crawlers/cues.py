@@ -1,0 +1,162 @@
+"""Dutch cues: which links are worth following, and what a document is.
+
+Both decisions are made from what a person would read: a page's title and heading, the link
+text that led to it, its URL, and its text. Every classification returns the evidence (which cue
+fired where) so that a researcher can check why a document was counted as, say, a processing
+register.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Kind -> patterns. Order matters for ties: more specific kinds first.
+KIND_CUES: dict[str, list[str]] = {
+    "processing_register": [
+        r"verwerkingsregister",
+        r"register\s+van\s+verwerkings?(activiteiten|en)",
+        r"verwerkingsactiviteiten",
+        r"register\s+verwerkingen",
+    ],
+    "dpia": [
+        r"\bdpia'?s?\b",
+        r"gegevensbeschermingseffectbeoordeling",
+        r"data\s+protection\s+impact\s+assessment",
+    ],
+    "fg_contact": [
+        r"functionaris\s+(voor\s+de\s+|voor\s+)?gegevensbescherming",
+        r"\bfg\b",
+        r"data\s+protection\s+officer",
+    ],
+    "algorithm_register": [
+        r"algoritme[n]?register",
+        r"algoritme[n]?\s*register",
+        r"\balgoritmes?\b",
+    ],
+    "privacy_statement": [
+        r"privacyverklaring",
+        r"privacy\s*statement",
+        r"privacybeleid",
+        r"privacyreglement",
+        r"\bprivacy\b",
+    ],
+    "woo_decision": [
+        r"\b(woo|wob)[-\s]?besluit\b",
+        r"besluit\s+op\s+(uw\s+|het\s+|een\s+)?(woo|wob)[-\s]?verzoek",
+        r"beslissing\s+op\s+(uw\s+|het\s+|een\s+)?(woo|wob)[-\s]?verzoek",
+    ],
+    "woo_page": [
+        r"wet\s+open\s+overheid",
+        r"(woo|wob)[-\s]?besluiten",
+        r"(woo|wob)[-\s]?verzoek(en)?",
+        r"openbaar\s+gemaakt",
+        r"openbaarmaking(en)?",
+        r"\bwoo\b(?!-archive)",
+    ],
+}
+KINDS_IN_ORDER = list(KIND_CUES)
+COMPILED = {kind: [re.compile(p, re.I) for p in pats] for kind, pats in KIND_CUES.items()}
+
+# Words that lead towards what we look for without naming it: worth a link, not a kind.
+NAVIGATION = re.compile(
+    r"over\s+de\s+gemeente|bestuur|organisatie|openbaar|publicaties|documenten|bekendmaking|"
+    r"persoonsgegevens|\bavg\b|gegevensbescherming|transparan|informatie\s+opvragen|"
+    r"regelgeving|beleid",
+    re.I,
+)
+PAGINATION = re.compile(r"^\s*(volgende|next|›|»|>|\d{1,3})\s*(pagina|page)?\s*[›»>]?\s*$", re.I)
+DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".ods", ".odt", ".csv")
+
+WEIGHTS = {"title": 3, "anchor": 3, "url": 2, "text": 1}
+TEXT_HITS_CAP = 3
+# Below this, cues are passing mentions (a menu item in the body text), not what the page is.
+MIN_SCORE = 3
+
+
+@dataclass
+class Classification:
+    kind: str
+    score: int
+    evidence: list[str] = field(default_factory=list)
+
+
+def _url_words(url: str) -> str:
+    return re.sub(r"[/_.?=&%-]+", " ", url.split("://", 1)[-1].split("/", 1)[-1])
+
+
+def classify(
+    *,
+    url: str,
+    title: str = "",
+    anchor: str = "",
+    text: str = "",
+    is_document: bool = False,
+    from_woo_listing: str | None = None,
+    document_links: int = 0,
+) -> Classification:
+    """The kind with the most weight of cues; ``other`` when nothing fired.
+
+    ``from_woo_listing`` is the URL of a Woo listing that linked to a document: a PDF listed
+    there is a Woo decision even when its own name says nothing. An HTML page whose cues say
+    "Woo decision" but that links to several documents is a listing (``woo_page``), not a
+    decision.
+    """
+    fields = {"title": title, "anchor": anchor, "url": _url_words(url), "text": text}
+    scores: dict[str, int] = {}
+    evidence: dict[str, list[str]] = {}
+    named: set[str] = set()  # kinds cued outside the body text
+    for kind, patterns in COMPILED.items():
+        if is_document and kind == "woo_page":
+            continue  # a file is not a page about the Woo; Woo files are decisions or other
+        for where, value in fields.items():
+            if not value:
+                continue
+            # the best-matching pattern counts, so overlapping patterns do not add up
+            hits, match = max(
+                ((len(p.findall(value)), p.search(value)) for p in patterns), key=lambda h: h[0]
+            )
+            if not hits:
+                continue
+            evidence.setdefault(kind, []).append(f"{where} matches {match.group(0)!r}")
+            if where != "text":
+                named.add(kind)
+            times = min(hits, TEXT_HITS_CAP) if where == "text" else 1
+            scores[kind] = scores.get(kind, 0) + WEIGHTS[where] * times
+    if is_document and from_woo_listing:
+        scores["woo_decision"] = scores.get("woo_decision", 0) + 3
+        evidence.setdefault("woo_decision", []).append(f"listed on Woo page {from_woo_listing}")
+    if not is_document:
+        # a page is what its title, heading, URL or link text say; body text only supports that
+        scores = {k: v for k, v in scores.items() if k in named}
+    if not is_document and document_links >= 2 and scores.get("woo_decision"):
+        scores["woo_page"] = scores.get("woo_page", 0) + scores.pop("woo_decision")
+        evidence.setdefault("woo_page", []).extend(
+            [*evidence.pop("woo_decision", []), f"lists {document_links} documents"]
+        )
+    best = max(KINDS_IN_ORDER, key=lambda k: (scores.get(k, 0), -KINDS_IN_ORDER.index(k)))
+    if scores.get(best, 0) < MIN_SCORE:
+        return Classification("other", scores.get(best, 0), evidence.get(best, []))
+    return Classification(best, scores[best], evidence[best])
+
+
+def link_score(anchor: str, url: str) -> int:
+    """How strongly a link points at something we look for: 3 per kind cue in its text or URL,
+    1 for a navigation cue, 0 for nothing."""
+    score = 0
+    words = f"{anchor} {_url_words(url)}"
+    for patterns in COMPILED.values():
+        if any(p.search(words) for p in patterns):
+            score += 3
+    if NAVIGATION.search(words):
+        score += 1
+    return score
+
+
+def is_pagination(anchor: str, rel: str = "") -> bool:
+    return "next" in rel.lower().split() or bool(PAGINATION.match(anchor or ""))
+
+
+def looks_like_document(url: str) -> bool:
+    path = url.split("?", 1)[0].split("#", 1)[0].lower()
+    return path.endswith(DOCUMENT_EXTENSIONS)

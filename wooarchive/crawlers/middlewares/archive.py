@@ -1,0 +1,97 @@
+"""Archive every response as it came off the wire: WARC records, blob, capture row.
+
+Sits at the downloader end of the chain (priority 950), so it sees each response before
+HttpCompressionMiddleware decodes it and before redirects and retries act on it: every hop and
+every retried error is a capture. A request that gets no response is a fetch_errors row.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import zlib
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from wooarchive.archive.encoding import UnsupportedEncoding, decode
+from wooarchive.archive.store import Exchange, now
+from wooarchive.crawlers.shared import archive
+
+log = logging.getLogger(__name__)
+
+
+def _headers(headers) -> list[tuple[str, str]]:
+    return [
+        (key.decode("latin-1"), value.decode("latin-1"))
+        for key, values in headers.items()
+        for value in values
+    ]
+
+
+class ArchiveMiddleware:
+    def __init__(self) -> None:
+        self.archive = archive()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        municipality = request.meta.get("municipality")
+        encoding = response.headers.get("Content-Encoding", b"").decode("latin-1") or None
+        try:
+            body = decode(response.body, encoding)
+        except (zlib.error, UnsupportedEncoding) as exc:
+            log.warning("%s: body kept as received, could not decode: %s", response.url, exc)
+            body = response.body
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        protocol = response.protocol or "HTTP/1.1"
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        with tempfile.TemporaryDirectory(prefix="woo-crawl-") as tmp:
+            raw_path, body_path = Path(tmp) / "raw", Path(tmp) / "body"
+            raw_path.write_bytes(response.body)
+            body_path.write_bytes(body)
+            exchange = Exchange(
+                requested_url=request.meta.get("woo_requested_url", request.url),
+                url=response.url,
+                redirect_chain=list(request.meta.get("redirect_urls", [])),
+                fetched_at=now(),
+                request_line=f"{request.method} {target} {protocol}",
+                request_headers=[("Host", parts.netloc), *_headers(request.headers)],
+                http_version=protocol,
+                status=response.status,
+                reason=reason,
+                response_headers=_headers(response.headers),
+                raw_body=raw_path,
+                raw_size=len(response.body),
+                ip_address=str(response.ip_address) if response.ip_address else None,
+            )
+            recorded = self.archive.record_exchange(
+                exchange, body_path, municipality_code=municipality
+            )
+        request.meta.setdefault("woo_requested_url", request.url)
+        request.meta["woo_capture"] = {
+            "capture_id": recorded.capture_id,
+            "sha256": recorded.sha256,
+            "mime": recorded.mime,
+            "status": response.status,
+        }
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # not fetched on purpose (robots.txt, scope): nothing was attempted
+        reason = f"{type(exception).__name__}: {exception}".rstrip(": ")
+        log.warning("%s: no response (%s)", request.url, reason)
+        self.archive.record_fetch_error(request.url, reason, request.meta.get("municipality"))
+        spider.crawler.stats.inc_value("woo/fetch_errors")
+        return None

@@ -1,0 +1,62 @@
+"""Honour robots.txt Crawl-delay, which Scrapy parses but does not apply.
+
+The delay of a site is learnt from its robots.txt (the spider asks for it first, before any
+other page of the site) and set on that site's download slot. AutoThrottle is told to leave such
+a slot alone: it would otherwise lower the delay after a fast response, and the slot's queue can
+be served before any middleware sees that response. The slot's random jitter is switched off,
+as it would otherwise wait as little as half the delay.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from protego import Protego
+from scrapy import Request, Spider
+from scrapy.http import Response
+
+log = logging.getLogger(__name__)
+
+
+class CrawlDelayMiddleware:
+    def __init__(self, crawler, user_agent: str) -> None:
+        self.crawler = crawler
+        self.user_agent = user_agent
+        self.delays: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(
+            crawler,
+            crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT"),
+        )
+
+    def _enforce(self, request: Request) -> None:
+        delay = self.delays.get(urlsplit(request.url).netloc)
+        if not delay:
+            return
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
+            # RANDOMIZE_DOWNLOAD_DELAY would wait as little as half the delay: a floor is a floor
+            slot.jitter = 0
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        self._enforce(request)
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        parts = urlsplit(response.url)
+        if parts.path == "/robots.txt" and response.status == 200:
+            try:
+                delay = Protego.parse(response.text).crawl_delay(self.user_agent)
+            except (ValueError, AttributeError, UnicodeDecodeError):
+                delay = None
+            if delay:
+                self.delays[parts.netloc] = float(delay)
+                log.info("%s asks for Crawl-delay %s s", parts.netloc, delay)
+        self._enforce(request)
+        return response

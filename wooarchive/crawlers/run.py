@@ -1,0 +1,176 @@
+"""Run the crawl: one spider per municipality, several at once, with resumable checkpoints.
+
+A crawl run is a row in ``crawl_runs``; each municipality it covers is a row in ``crawl_sites``
+that gets ``finished_at`` when that site's spider closes normally. Started again with the same
+sites after being killed, the run resumes: finished sites are skipped and the others crawled
+again, which costs little because every URL already captured is asked for conditionally. The
+archive is idempotent, so a resumed crawl ends with the same documents as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
+from wooarchive.crawlers.spiders.municipal import MunicipalSpider
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Site:
+    municipality: str
+    start_url: str
+
+
+def sites_for(
+    archive: Archive, codes: list[str], start_urls: list[str], everything: bool
+) -> list[Site]:
+    """Resolve the command line into sites. ``start_urls`` items are ``URL`` (for the one
+    municipality given) or ``CODE=URL``."""
+    explicit: dict[str, str] = {}
+    for item in start_urls:
+        code, sep, url = item.partition("=")
+        if sep and code.upper().startswith("GM"):
+            explicit[archive.check_municipality(code)] = url
+        elif len(codes) == 1:
+            explicit[archive.check_municipality(codes[0])] = item
+        else:
+            raise ArchiveError(
+                f"{item}: give --start-url as CODE=URL when crawling several municipalities"
+            )
+    wanted = [archive.check_municipality(c) for c in codes] + list(explicit)
+    if everything:
+        wanted += [
+            r["code"] for r in archive.db.query("select code from municipalities order by code")
+        ]
+    if not wanted:
+        raise ArchiveError("nothing to crawl: give --municipality, --start-url CODE=URL or --all")
+    sites, seen = [], set()
+    for code in wanted:
+        if code in seen:
+            continue
+        seen.add(code)
+        url = explicit.get(code) or archive.db["municipalities"].get(code)["website"]
+        if not url:
+            raise ArchiveError(f"{code}: no website known; give --start-url {code}=URL")
+        sites.append(Site(code, url))
+    return sites
+
+
+def _open_run(archive: Archive, sites: list[Site], fresh: bool) -> tuple[int, set[str]]:
+    args = json.dumps(sorted([s.municipality, s.start_url] for s in sites))
+    db = archive.db
+    last = db.execute(
+        "select id, finished_at, args from crawl_runs order by id desc limit 1"
+    ).fetchone()
+    if last and last[1] is None and last[2] == args and not fresh:
+        done = {
+            r[0]
+            for r in db.execute(
+                "select municipality_code from crawl_sites where run_id = ? and finished_at is not null",
+                [last[0]],
+            )
+        }
+        log.info(
+            "resuming crawl run %d: %d of %d sites already done", last[0], len(done), len(sites)
+        )
+        return last[0], done
+    with db.conn:
+        run_id = db.execute(
+            "insert into crawl_runs (started_at, args) values (?, ?)", [utc_iso(now()), args]
+        ).lastrowid
+    return run_id, set()
+
+
+def scrapy_settings(overrides: dict[str, str] | None = None) -> Settings:
+    settings = get_project_settings()
+    if not settings.get("BOT_NAME") == "woo-archive":
+        settings.setmodule("wooarchive.crawlers.settings", priority="project")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+@dataclass
+class CrawlReport:
+    run_id: int
+    crawled: list[str]
+    skipped: list[str]
+    unfinished: list[str]
+
+
+def crawl(
+    archive: Archive,
+    sites: list[Site],
+    *,
+    overrides: dict[str, str] | None = None,
+    fresh: bool = False,
+) -> CrawlReport:
+    """Crawl the sites (blocking); returns which finished, which were already done, which not."""
+    settings = scrapy_settings(overrides)
+    run_id, done = _open_run(archive, sites, fresh)
+    todo = deque(s for s in sites if s.municipality not in done)
+    report = CrawlReport(run_id, [], sorted(done), [])
+    process = CrawlerProcess(settings, install_root_handler=True)
+    window = settings.getint("WOO_CONCURRENT_SITES", 8)
+
+    def start_next() -> None:
+        while todo and len(process.crawlers) < window:
+            site = todo.popleft()
+            with archive.db.conn:
+                archive.db.execute(
+                    "insert or replace into crawl_sites (run_id, municipality_code, start_url, started_at) "
+                    "values (?, ?, ?, ?)",
+                    [run_id, site.municipality, site.start_url, utc_iso(now())],
+                )
+            crawler = process.create_crawler(MunicipalSpider)
+            outcome: dict[str, str] = {}
+
+            def closed(spider, reason: str, outcome: dict = outcome) -> None:
+                outcome["reason"] = reason
+
+            # pydispatch holds receivers weakly: a local function must be held strongly
+            crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+            deferred = process.crawl(
+                crawler, municipality=site.municipality, start_url=site.start_url
+            )
+            deferred.addBoth(finished, site, crawler, outcome)
+
+    def finished(result, site: Site, crawler, outcome: dict) -> None:
+        stats = crawler.stats.get_stats()
+        ok = outcome.get("reason") == "finished"
+        with archive.db.conn:
+            archive.db.execute(
+                "update crawl_sites set finished_at = ?, pages = ?, documents = ?, errors = ? "
+                "where run_id = ? and municipality_code = ?",
+                [
+                    utc_iso(now()) if ok else None,
+                    stats.get("response_received_count", 0),
+                    stats.get("woo/documents", 0),
+                    stats.get("woo/fetch_errors", 0),
+                    run_id,
+                    site.municipality,
+                ],
+            )
+        (report.crawled if ok else report.unfinished).append(site.municipality)
+        start_next()
+
+    start_next()
+    if process.crawlers:
+        process.start()
+    if not todo and not report.unfinished:
+        with archive.db.conn:
+            archive.db.execute(
+                "update crawl_runs set finished_at = ? where id = ?", [utc_iso(now()), run_id]
+            )
+    report.unfinished.extend(s.municipality for s in todo)
+    return report

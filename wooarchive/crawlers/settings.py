@@ -1,0 +1,58 @@
+"""Every default of the crawl, in one place (Scrapy's project convention).
+
+Politeness first: robots.txt obeyed (with its Crawl-delay), AutoThrottle on, at most two
+requests at a time per site, a User-Agent that names the project and the contact the user set in
+WOO_CONTACT, size and time limits, bounded retries.
+"""
+
+from wooarchive.archive.encoding import ACCEPT_ENCODING
+from wooarchive.config import settings as woo_settings
+
+BOT_NAME = "woo-archive"
+SPIDER_MODULES = ["wooarchive.crawlers.spiders"]
+NEWSPIDER_MODULE = "wooarchive.crawlers.spiders"
+
+USER_AGENT = woo_settings().user_agent
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "woo-archive"
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 25 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
+    "Accept-Language": "nl,en;q=0.5",
+    # only encodings the archive can undo; Scrapy would otherwise offer br and zstd
+    "Accept-Encoding": ACCEPT_ENCODING,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # engine side: keep the crawl within the municipality's hosts, before robots.txt is asked
+    "wooarchive.crawlers.middlewares.scope.ScopeMiddleware": 60,
+    "wooarchive.crawlers.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
+    # downloader side: see every response raw (before decompression, redirects and retries)
+    "wooarchive.crawlers.middlewares.conditional.ConditionalMiddleware": 940,
+    "wooarchive.crawlers.middlewares.archive.ArchiveMiddleware": 950,
+}
+ITEM_PIPELINES = {"wooarchive.crawlers.pipelines.ClassifyPipeline": 300}
+
+# Bounds per site (one spider runs one municipality).
+WOO_MAX_PAGES = 500
+WOO_MAX_DEPTH = 5
+# Links without any cue are followed only this close to the start (the site's navigation).
+WOO_BROWSE_DEPTH = 2
+# How many municipalities `woo crawl` runs at once.
+WOO_CONCURRENT_SITES = 8
