@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript
 
 export WOO_DATA
 
-.PHONY: install test demo serve bench lint clean
+.PHONY: install test demo serve crawl bench lint clean
 
 install: .make/debian .make/venv
 
@@ -35,6 +35,10 @@ demo: install
 
 serve: install
 	$(BIN)/woo serve --host $(HOST) --port $(PORT)
+
+# All municipalities, or MUNICIPALITIES=GM0363,GM0344. Resumes an interrupted run.
+crawl: install
+	$(BIN)/woo crawl $(if $(MUNICIPALITIES),--municipality $(MUNICIPALITIES),--all)
 
 bench: install
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -84,7 +84,7 @@ def test_requests_name_the_project_and_the_users_contact(crawled: Crawled) -> No
 def test_crawl_delay_from_robots_txt_is_honoured(crawled: Crawled) -> None:
     times = [hit.at for hit in crawled.hits if hit.site == "heerlen" and hit.path != "/robots.txt"]
     assert len(times) >= 4
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.45, gaps  # Crawl-delay: 0.5
 
 

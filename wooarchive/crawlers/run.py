@@ -120,7 +120,7 @@ def crawl(
     run_id, done = _open_run(archive, sites, fresh)
     todo = deque(s for s in sites if s.municipality not in done)
     report = CrawlReport(run_id, [], sorted(done), [])
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     window = settings.getint("WOO_CONCURRENT_SITES", 8)
 
     def start_next() -> None:

@@ -56,6 +56,7 @@ class MunicipalSpider(scrapy.Spider):
         spider.max_pages = crawler.settings.getint("WOO_MAX_PAGES")
         spider.max_depth = crawler.settings.getint("WOO_MAX_DEPTH")
         spider.browse_depth = crawler.settings.getint("WOO_BROWSE_DEPTH")
+        spider.max_listing_pages = crawler.settings.getint("WOO_MAX_LISTING_PAGES")
         return spider
 
     def _request(
@@ -221,12 +222,27 @@ class MunicipalSpider(scrapy.Spider):
                     )
                     self.budget_reported = True
                 return
-            self.requested += 1
             meta = {"anchor": anchor}
+            next_depth = depth + 1
+            if paginate:
+                # the next page of a listing is the same level, not a level deeper; a
+                # never-ending listing is stopped by its own bound
+                listing_page = response.meta.get("woo_listing_page", 1) + 1
+                if listing_page > self.max_listing_pages:
+                    log.warning(
+                        "%s: listing %s goes on past %d pages; stopped",
+                        self.municipality,
+                        response.url,
+                        self.max_listing_pages,
+                    )
+                    continue
+                meta["woo_listing_page"] = listing_page
+                next_depth = depth
             if is_listing:
                 meta["from_woo_listing"] = response.url
+            self.requested += 1
             yield self._request(
-                url, depth=depth + 1, priority=score + (2 if paginate else 0), **meta
+                url, depth=next_depth, priority=score + (2 if paginate else 0), **meta
             )
 
     def failed(self, failure) -> None:

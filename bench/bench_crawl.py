@@ -1,0 +1,177 @@
+"""Crawl throughput: woo crawl against a bare Scrapy spider, same settings, same URLs, same run.
+
+A synthetic municipal site on 127.0.0.1: a paginated Woo listing of 40 pages with 10 small
+text PDFs each, plus privacy pages. First `woo crawl` runs (fresh archive, every response
+archived and classified); the URLs it fetched are then fetched by a bare spider with the same
+settings but none of our middlewares or pipelines. Each side's pages/s comes from Scrapy's own
+elapsed_time_seconds; the best of two rounds is kept. The ratio woo/bare is the figure to
+watch (aim: at least 0.8).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.documents import text_pdf  # noqa: E402
+
+WOO = str(Path(sys.executable).with_name("woo"))
+LISTING_PAGES, PER_PAGE = 40, 10
+SETTINGS = [
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_START_DELAY=0",
+    "LOG_LEVEL=INFO",
+    "WOO_MAX_PAGES=5000",
+]
+
+BARE = r"""
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from wooarchive.crawlers.run import scrapy_settings
+urls = json.load(open(sys.argv[1]))
+overrides = dict(item.split("=", 1) for item in sys.argv[2:])
+settings = scrapy_settings(overrides)
+settings.set("DOWNLOADER_MIDDLEWARES", {}, priority="cmdline")
+settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+class Bare(scrapy.Spider):
+    name = "bare"
+    async def start(self):
+        for url in urls:
+            yield scrapy.Request(url, meta={"download_slot": url.split("/")[2]})
+    def parse(self, response):
+        return None
+process = CrawlerProcess(settings)
+process.crawl(Bare)
+process.start()
+"""
+
+
+def site() -> dict[str, tuple[bytes, str]]:
+    pages: dict[str, tuple[bytes, str]] = {}
+
+    def html(title: str, body: str) -> bytes:
+        return f"<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>".encode()
+
+    pages["/"] = (
+        html(
+            "Gemeente Bench",
+            '<a href="/privacy">Privacyverklaring</a> <a href="/woo/besluiten">Woo-besluiten</a>',
+        ),
+        "text/html",
+    )
+    pages["/privacy"] = (
+        html("Privacyverklaring", "<p>Wij verwerken persoonsgegevens.</p>"),
+        "text/html",
+    )
+    for page in range(1, LISTING_PAGES + 1):
+        links = "".join(
+            f'<li><a href="/woo/besluit-{page}-{i}.pdf">Besluit {page}-{i}</a></li>'
+            for i in range(PER_PAGE)
+        )
+        nxt = (
+            f'<a rel="next" href="/woo/besluiten?pagina={page + 1}">Volgende</a>'
+            if page < LISTING_PAGES
+            else ""
+        )
+        path = "/woo/besluiten" if page == 1 else f"/woo/besluiten?pagina={page}"
+        pages[path] = (html("Woo-besluiten", f"<ul>{links}</ul>{nxt}"), "text/html")
+        for i in range(PER_PAGE):
+            body = text_pdf(
+                ["Gemeente Bench", f"Besluit op uw Woo-verzoek {page}-{i}", "x" * (i * 40)]
+            )
+            pages[f"/woo/besluit-{page}-{i}.pdf"] = (body, "application/pdf")
+    return pages
+
+
+def serve(pages: dict[str, tuple[bytes, str]]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            body, kind = pages.get(self.path, (b"not found", "text/plain"))
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def rate(stderr: str) -> tuple[int, float]:
+    responses = int(re.search(r"'response_received_count': (\d+)", stderr).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", stderr).group(1))
+    return responses, elapsed
+
+
+def woo_round(base: str, tmp: Path, n: int) -> tuple[float, list[str], int]:
+    data = tmp / f"data{n}"
+    env = {**os.environ, "WOO_DATA": str(data), "WOO_CONTACT": "bench@example.org"}
+    args = [WOO, "crawl", f"--start-url=GM0400={base}/"] + [a for s in SETTINGS for a in ("-s", s)]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    responses, elapsed = rate(result.stderr)
+    with sqlite3.connect(data / "archive.db") as conn:
+        urls = [
+            r[0]
+            for r in conn.execute(
+                "select distinct url from captures where status = 200 and url not like '%robots.txt'"
+            )
+        ]
+    return responses / elapsed, urls, responses
+
+
+def bare_round(urls: list[str], tmp: Path) -> tuple[float, int]:
+    listing = tmp / "urls.json"
+    listing.write_text(json.dumps(urls))
+    result = subprocess.run(
+        [sys.executable, "-c", BARE, str(listing), *SETTINGS],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    responses, elapsed = rate(result.stderr)
+    return responses / elapsed, responses
+
+
+def main() -> None:
+    pages = site()
+    server = serve(pages)
+    base = f"http://127.0.0.1:{server.server_port}"
+    woo_rates, bare_rates = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(2):
+            woo_rate, urls, woo_responses = woo_round(base, Path(tmp), n)
+            bare_rate, bare_responses = bare_round(urls, Path(tmp))
+            woo_rates.append(woo_rate)
+            bare_rates.append(bare_rate)
+    server.shutdown()
+    print(
+        f"crawl: synthetic site of {len(pages)} URLs ({LISTING_PAGES * PER_PAGE} PDFs), same settings both sides"
+    )
+    print(f"  bare Scrapy spider: {max(bare_rates):7.1f} pages/s ({bare_responses} responses)")
+    print(
+        f"  woo crawl:          {max(woo_rates):7.1f} pages/s ({woo_responses} responses, all archived)"
+    )
+    print(f"  ratio woo/bare: {max(woo_rates) / max(bare_rates):.2f}")
+
+
+if __name__ == "__main__":
+    main()
