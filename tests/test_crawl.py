@@ -135,6 +135,24 @@ def test_the_crawl_stays_on_the_municipalitys_sites_and_stops_at_traps(
     assert sorted(set(loop)) == ["/privacy-oud", "/privacy-oud-2"] and len(loop) <= 3
 
 
+def test_a_redirect_off_site_is_archived_but_not_followed(
+    web: FixtureWeb, crawled: Crawled
+) -> None:
+    [(status, headers)] = query(
+        crawled.data,
+        "select status, headers from captures where url = ?",
+        [web.base["zwolle"] + "/archief-privacy"],
+    )
+    assert status == 301 and "/elders/privacy-archief" in headers
+    assert not [hit for hit in crawled.hits if hit.path.startswith("/elders")]
+
+
+def test_a_sitemap_index_leads_to_its_sitemaps_and_their_cued_pages(crawled: Crawled) -> None:
+    zwolle = [hit.path for hit in crawled.hits if hit.site == "zwolle"]
+    assert "/sitemap-index.xml" in zwolle and "/sitemap-pages.xml" in zwolle
+    assert "/afvalkalender" not in zwolle  # listed in the sitemap, but naming no cue
+
+
 def test_malformed_html_a_pdf_served_as_html_and_a_wrong_type_are_read(
     web: FixtureWeb, crawled: Crawled
 ) -> None:
@@ -154,12 +172,12 @@ def test_malformed_html_a_pdf_served_as_html_and_a_wrong_type_are_read(
 
 
 def test_each_site_is_checkpointed_and_the_archive_verifies(crawled: Crawled) -> None:
-    assert "crawl run 1: 5 crawled, 0 already done, 0 unfinished" in crawled.output
+    assert "crawl run 1: 6 crawled, 0 already done, 0 unfinished" in crawled.output
     sites = query(
         crawled.data,
         "select municipality_code, finished_at, pages from crawl_sites order by municipality_code",
     )
-    assert [s[0] for s in sites] == ["GM0344", "GM0363", "GM0400", "GM0917", "GM1963"]
+    assert [s[0] for s in sites] == ["GM0193", "GM0344", "GM0363", "GM0400", "GM0917", "GM1963"]
     assert all(s[1] and s[2] > 0 for s in sites)
     import subprocess
 
