@@ -2,7 +2,8 @@
 
 The fixture web (six municipal sites and a publication platform, made by the project itself) is
 served on 127.0.0.1 and crawled with `woo crawl`, exactly as a user crawls the real sites;
-`woo verify` checks the evidence; `woo serve` publishes it. Later stages add OCR and indexing.
+`woo index` reads every document (OCR for the scanned Woo decision), `woo verify` checks the
+evidence, and `woo serve` publishes it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def main() -> None:
     finally:
         web.stdin.close()
         web.wait(timeout=10)
+    woo("index")
     woo("verify")
     print(
         f"\nOpen http://{args.host}:{args.port}/archive/documents (Ctrl-C stops the server)\n",

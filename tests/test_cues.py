@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wooarchive.crawlers.cues import classify, is_pagination, link_score, looks_like_document
+from wooarchive.cues import classify, is_pagination, link_score, looks_like_document
 
 
 def test_a_privacy_statement_is_known_by_its_title_despite_mentions_of_other_kinds() -> None:

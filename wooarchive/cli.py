@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -136,6 +138,160 @@ def archive_add(
             click.echo(f"warning: {target}: {problem}", err=True)
     if failed:
         sys.exit(1)
+
+
+@cli.command("index")
+@click.option(
+    "--rebuild", is_flag=True, help="Recreate the FTS5 and Whoosh indexes from archive.db."
+)
+@click.option("--jobs", "-j", type=int, help="OCR processes (default: one per core).")
+def index_command(rebuild: bool, jobs: int | None) -> None:
+    """Read every archived document not read yet (OCR where needed) and update the indexes.
+
+    Incremental: a document is read and OCR'd once; running it again costs seconds.
+    """
+    from wooarchive.indexer.run import index as run_index
+
+    store = open_archive()
+    todo = store.db.execute(
+        "select count(*) from documents d left join extractions e on e.sha256 = d.sha256 where e.sha256 is null"
+    ).fetchone()[0]
+    started = time.monotonic()
+    with click.progressbar(
+        length=todo, label="reading", show_eta=True, show_pos=True, file=sys.stderr
+    ) as bar:
+        pages = [0]
+
+        def progress(done: int, page_count: int) -> None:
+            pages[0] = page_count
+            rate = page_count / max(time.monotonic() - started, 1e-6)
+            bar.label = f"reading ({rate:.1f} pages/s)"
+            bar.update(done - bar.pos)
+
+        report = run_index(store, workers=jobs, progress=progress, rebuild=rebuild)
+    click.echo(
+        f"indexed {report.documents} documents, {report.pages} pages "
+        f"(OCR: {report.ocr_pages} pages in {report.ocr_documents} documents), "
+        f"{report.problems} with problems; search index: {report.whoosh_pages} pages updated "
+        f"in {report.seconds:.1f} s"
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def extract(file: Path, as_json: bool) -> None:
+    """Text per page from one file (OCR where needed); the file need not be archived.
+
+    \b
+    Example:
+        woo extract besluit.pdf --json
+    """
+    from wooarchive.config import settings as current_settings
+    from wooarchive.cues import classify
+    from wooarchive.indexer.extract import extract_file
+
+    if not file.exists():
+        raise click.ClickException(f"{file}: no such file")
+    try:
+        result = extract_file(file, current_settings())
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from exc
+    text = "\n".join(p.text for p in result.pages)
+    # a document's first line is usually its title ("Besluit op uw Woo-verzoek ...")
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    kind = classify(
+        url=file.name, title=first_line, text=text[:20000], is_document=result.mime != "text/html"
+    ).kind
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "sha256": result.sha256,
+                    "mime": result.mime,
+                    "kind": kind,
+                    "pages": [p.as_dict() for p in result.pages],
+                    "errors": result.errors,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        click.echo(
+            f"{file}: {result.mime}, {kind}, {len(result.pages)} pages, status {result.status}"
+        )
+        for page in result.pages:
+            click.echo(f"--- page {page.page} ({page.method}) ---\n{page.text}")
+        for error in result.errors:
+            click.echo(f"problem: {error}", err=True)
+    if result.status in ("unreadable", "encrypted", "empty", "unsupported"):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--municipality", "-m", help="Only this municipality (CBS code).")
+@click.option("--kind", type=click.Choice(KINDS), help="Only documents of this kind.")
+@click.option("--limit", default=10, show_default=True, help="Hits at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(
+    query: str, municipality: str | None, kind: str | None, limit: int, as_json: bool
+) -> None:
+    """Ranked Dutch full-text search: stemmed, with the page, a snippet and a citation.
+
+    \b
+    Examples:
+        woo search verwerkingsregister --kind processing_register
+        woo search "camera toezicht" -m GM0363 --json
+    """
+    from wooarchive.indexer.search import search as run_search
+
+    store = open_archive()
+    try:
+        results = run_search(store, query, municipality=municipality, kind=kind, limit=limit)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "query": query,
+                    "total": results.total,
+                    "suggestion": results.suggestion,
+                    "hits": [h.as_dict() for h in results.hits],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if results.suggestion:
+        click.echo(f"did you mean: {results.suggestion}")
+    click.echo(f"{results.total} hits for {query!r}")
+    for n, hit in enumerate(results.hits, start=1):
+        click.echo(f"\n{n}. {hit.title} ({hit.municipality_code}, {hit.kind}), p. {hit.page}")
+        click.echo(f"   {hit.snippet}")
+        click.echo(f"   {hit.citation}")
+
+
+@cli.command()
+@click.argument("sha256")
+@click.option("--limit", default=10, show_default=True, help="Documents at most.")
+def similar(sha256: str, limit: int) -> None:
+    """Documents like this one, with the share of text they have in common (many privacy
+    statements copy the same model text)."""
+    from wooarchive.indexer.search import similar as run_similar
+
+    store = open_archive()
+    try:
+        found = run_similar(store, sha256, limit)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for item in found:
+        click.echo(
+            f"{item.similarity:6.1%}  {item.sha256[:12]}  {item.municipality_code or '-':6}  {item.title}"
+        )
 
 
 @cli.command()

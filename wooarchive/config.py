@@ -22,6 +22,9 @@ class Settings:
     data_dir: Path
     base_url: str
     contact: str
+    max_pages: int = 2000  # WOO_MAX_PAGES: pages read from one document at most
+    ocr_timeout: float = 180.0  # WOO_OCR_TIMEOUT: seconds Tesseract may spend on one page
+    ocr_max_mpixels: float = 250.0  # WOO_OCR_MAX_MPIXELS: larger page images are refused (bombs)
 
     @property
     def archive_db(self) -> Path:
@@ -40,6 +43,14 @@ class Settings:
         return self.data_dir / "warc"
 
     @property
+    def derived_dir(self) -> Path:
+        return self.data_dir / "derived"
+
+    @property
+    def whoosh_dir(self) -> Path:
+        return self.data_dir / "whoosh"
+
+    @property
     def user_agent(self) -> str:
         """Names the project and a contact, so a webmaster knows whom to ask to stop."""
         return f"woo-archive/{__version__} (+{self.contact})"
@@ -50,9 +61,13 @@ class Settings:
 
 
 def settings() -> Settings:
-    """Read the settings from the environment (WOO_DATA, WOO_BASE_URL, WOO_CONTACT)."""
+    """Read the settings from the environment (WOO_DATA, WOO_BASE_URL, WOO_CONTACT, and the
+    extraction limits WOO_MAX_PAGES, WOO_OCR_TIMEOUT, WOO_OCR_MAX_MPIXELS)."""
     return Settings(
         data_dir=Path(os.environ.get("WOO_DATA", "data")).resolve(),
         base_url=os.environ.get("WOO_BASE_URL", "http://127.0.0.1:8001").rstrip("/"),
         contact=os.environ.get("WOO_CONTACT", DEFAULT_CONTACT),
+        max_pages=int(os.environ.get("WOO_MAX_PAGES", "2000")),
+        ocr_timeout=float(os.environ.get("WOO_OCR_TIMEOUT", "180")),
+        ocr_max_mpixels=float(os.environ.get("WOO_OCR_MAX_MPIXELS", "250")),
     )

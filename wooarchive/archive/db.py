@@ -168,10 +168,48 @@ def _versions_and_crawls(db: sqlite_utils.Database) -> None:
         previous[row["url"]] = {"id": cursor.lastrowid, "sha256": row["sha256"]}
 
 
+def _pages(db: sqlite_utils.Database) -> None:
+    """Text per page (with how it was got and how good it looks), full-text search over it with
+    Dutch diacritics folded, one extraction row per document (so nothing is read or OCR'd twice,
+    and what could not be read says why), and the cells of tables such as processing registers."""
+    db["extractions"].create(
+        {
+            "sha256": str,
+            "status": str,
+            "pages": int,
+            "ocr_pages": int,
+            "errors": str,
+            "extracted_at": str,
+            "tool": str,
+        },
+        pk="sha256",
+    )
+    db["pages"].create(
+        {
+            "sha256": str,
+            "page": int,
+            "method": str,
+            "quality": float,
+            "text": str,
+            "municipality_code": str,
+            "kind": str,
+        },
+        pk=("sha256", "page"),
+    )
+    db["pages"].create_index(["municipality_code", "kind"])
+    db["pages"].enable_fts(["text"], tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+    db["register_cells"].create(
+        {"sha256": str, "sheet": str, "row": int, "col": int, "header": str, "value": str},
+        pk=("sha256", "sheet", "row", "col"),
+    )
+    db["register_cells"].create_index(["header", "value"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _fetch_errors,
     _versions_and_crawls,
+    _pages,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,7 +17,7 @@ from protego import Protego
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
-from wooarchive.crawlers import cues
+from wooarchive import cues
 from wooarchive.crawlers.items import DocumentItem
 
 log = logging.getLogger(__name__)

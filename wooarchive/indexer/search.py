@@ -1,0 +1,118 @@
+"""Search the archive the way a researcher asks: ranked, stemmed, with the page and a citation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from wooarchive.archive.cite import cite
+from wooarchive.archive.store import Archive, ArchiveError
+from wooarchive.indexer import whoosh_index
+
+
+@dataclass
+class Hit:
+    sha256: str
+    page: int
+    title: str
+    municipality_code: str
+    kind: str
+    score: float
+    snippet: str
+    citation: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None
+
+
+def _text_of(archive: Archive):
+    def text_of(sha256: str, page: int) -> str:
+        row = archive.db.execute(
+            "select text from pages where sha256 = ? and page = ?", [sha256, page]
+        ).fetchone()
+        return row[0] if row else ""
+
+    return text_of
+
+
+def search(
+    archive: Archive,
+    query: str,
+    *,
+    municipality: str | None = None,
+    kind: str | None = None,
+    limit: int = 10,
+) -> Results:
+    if not query.strip():
+        raise ArchiveError("empty query")
+    if not whoosh_index.exists(archive.settings.whoosh_dir):
+        raise ArchiveError(f"{archive.settings.whoosh_dir}: no search index yet (run `woo index`)")
+    found, suggestion, total = whoosh_index.search(
+        archive.settings.whoosh_dir,
+        query,
+        _text_of(archive),
+        municipality=municipality,
+        kind=kind,
+        limit=limit,
+    )
+    hits = []
+    for h in found:
+        citation = cite(archive.db, archive.settings, h.sha256).text()
+        hits.append(
+            Hit(
+                h.sha256,
+                h.page,
+                h.title,
+                h.municipality,
+                h.kind,
+                h.score,
+                h.snippet,
+                citation.rstrip(".") + f", p. {h.page}.",
+            )
+        )
+    return Results(query, total, hits, suggestion)
+
+
+@dataclass
+class Similar:
+    sha256: str
+    title: str
+    municipality_code: str | None
+    kind: str | None
+    similarity: float
+
+
+def similar(archive: Archive, sha256: str, limit: int = 10) -> list[Similar]:
+    """Documents like this one (many privacy statements copy the same model text), each with
+    the share of five-word runs it has in common with it."""
+    db = archive.db
+    rows = list(db.query("select page, text from pages where sha256 = ? order by page", [sha256]))
+    if not rows:
+        raise ArchiveError(f"{sha256}: no extracted text for this document (run `woo index`)")
+    text = "\n".join(r["text"] for r in rows)
+    found = []
+    for other, _page, _score in whoosh_index.more_like(
+        archive.settings.whoosh_dir, sha256, text, limit
+    ):
+        other_text = "\n".join(
+            r[0]
+            for r in db.execute("select text from pages where sha256 = ? order by page", [other])
+        )
+        doc = db["documents"].get(other)
+        found.append(
+            Similar(
+                other,
+                doc["title"],
+                doc["municipality_code"],
+                doc["kind"],
+                whoosh_index.similarity(text, other_text),
+            )
+        )
+    return sorted(found, key=lambda s: -s.similarity)

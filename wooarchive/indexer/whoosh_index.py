@@ -1,0 +1,192 @@
+"""The ranked Dutch search index (Whoosh): stemming, stop words, highlights, "did you mean",
+and "more like this". Rebuilt from archive.db's pages table alone; never the only copy of
+anything.
+
+We use whoosh-reloaded, the maintained fork (imported as ``whoosh``): the original 2.7.4 has
+not had a release since 2016 and emits invalid-escape warnings on current Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.qparser import MultifieldParser
+from whoosh.query import And, Term
+from whoosh.support.charset import accent_map
+
+_snowball = stemmer_for_language("nl")
+# Pairs Snowball Dutch stems apart although a searcher means the same word.
+STEM_OVERRIDES = {
+    "gegevens": "gegev",
+    "persoonsgegevens": "persoonsgegev",
+    "verwerkingsregisters": "verwerkingsregister",
+}
+
+
+def dutch_stem(word: str) -> str:
+    return STEM_OVERRIDES.get(word) or _snowball(word)
+
+
+def dutch_analyzer():
+    return (
+        RegexTokenizer(r"\w+")
+        | LowercaseFilter()
+        | StopFilter(stoplist=frozenset(stopwords_for_language("nl")), minsize=1)
+        | CharsetFilter(accent_map)
+        | StemFilter(stemfn=dutch_stem, cachesize=50000)
+    )
+
+
+SCHEMA = Schema(
+    key=ID(unique=True, stored=True),
+    sha256=ID(stored=True),
+    page=NUMERIC(int, stored=True),
+    municipality=ID(stored=True),
+    kind=ID(stored=True),
+    title=TEXT(stored=True, analyzer=dutch_analyzer()),
+    text=TEXT(analyzer=dutch_analyzer(), spelling=True),
+)
+
+
+class MarkFormatter(Formatter):
+    """Marks hits with «» (plain text); the web page escapes the text and styles these."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"«{get_text(text, token, replace)}»"
+
+
+@dataclass
+class WhooshHit:
+    sha256: str
+    page: int
+    title: str
+    municipality: str
+    kind: str
+    score: float
+    snippet: str
+
+
+def exists(directory: Path) -> bool:
+    return whoosh_index.exists_in(directory)
+
+
+def open_index(directory: Path, create: bool = False):
+    if create or not whoosh_index.exists_in(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(directory, SCHEMA)
+    return whoosh_index.open_dir(directory)
+
+
+def add_pages(directory: Path, rows: Iterable[dict], *, fresh: bool = False) -> int:
+    """Add or replace pages (dicts with sha256, page, title, municipality_code, kind, text)."""
+    ix = open_index(directory, create=fresh)
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for row in rows:
+            fields = dict(
+                key=f"{row['sha256']}:{row['page']}",
+                sha256=row["sha256"],
+                page=row["page"],
+                municipality=row["municipality_code"] or "",
+                kind=row["kind"] or "other",
+                title=row["title"] or "",
+                text=row["text"] or "",
+            )
+            (writer.add_document if fresh else writer.update_document)(**fields)
+            count += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return count
+
+
+def search(
+    directory: Path,
+    query: str,
+    text_of,
+    *,
+    municipality: str | None = None,
+    kind: str | None = None,
+    limit: int = 10,
+) -> tuple[list[WhooshHit], str | None, int]:
+    """Ranked hits, a "did you mean" suggestion (or None) and the total number of hits.
+    ``text_of(sha256, page)`` gives a page's text for the highlighted snippet."""
+    ix = open_index(directory)
+    # every word must occur (in the title or the text), as researchers expect of a search box
+    parser = MultifieldParser(["title", "text"], ix.schema, fieldboosts={"title": 2.0})
+    parsed = parser.parse(query)
+    filters = [Term("municipality", municipality.upper())] if municipality else []
+    if kind:
+        filters.append(Term("kind", kind))
+    with ix.searcher() as searcher:
+        results = searcher.search(
+            parsed, limit=limit, filter=And(filters) if filters else None, terms=True
+        )
+        results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
+        results.formatter = MarkFormatter()
+        hits = []
+        for hit in results:
+            text = text_of(hit["sha256"], hit["page"])
+            snippet = hit.highlights("text", text=text, top=2) or text[:160]
+            hits.append(
+                WhooshHit(
+                    hit["sha256"],
+                    hit["page"],
+                    hit["title"],
+                    hit["municipality"],
+                    hit["kind"],
+                    round(hit.score, 3),
+                    " ".join(snippet.split()),
+                )
+            )
+        suggestion = None
+        corrected = searcher.correct_query(parsed, query)
+        if corrected.query != parsed:
+            suggestion = corrected.string
+        return hits, suggestion, len(results)
+
+
+def more_like(
+    directory: Path, sha256: str, text: str, limit: int = 10
+) -> list[tuple[str, int, float]]:
+    """Pages like ``text`` in other documents: (sha256, page, score), best first."""
+    ix = open_index(directory)
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(sha256=sha256)
+        if docnum is None:
+            return []
+        results = searcher.more_like(docnum, "text", text=text, top=limit * 3, numterms=40)
+        seen, found = {sha256}, []
+        for hit in results:
+            if hit["sha256"] in seen:
+                continue
+            seen.add(hit["sha256"])
+            found.append((hit["sha256"], hit["page"], round(hit.score, 3)))
+            if len(found) == limit:
+                break
+        return found
+
+
+def shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of five-word runs two texts have in common (Jaccard): 1.0 is the same text."""
+    left, right = shingles(a), shingles(b)
+    if not left or not right:
+        return 0.0
+    return round(len(left & right) / len(left | right), 3)
