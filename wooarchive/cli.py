@@ -495,3 +495,13 @@ def verify() -> None:
     if not report.ok:
         raise click.ClickException(f"{len(report.problems)} problem(s) in {summary}")
     click.echo(f"ok: {summary} verified")
+
+
+def _register() -> None:
+    from wooarchive.cli_requests import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register()

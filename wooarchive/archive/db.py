@@ -26,6 +26,9 @@ KINDS = (
 )
 
 
+Migration = Callable[[sqlite_utils.Database], None]
+
+
 def _initial(db: sqlite_utils.Database) -> None:
     db["municipalities"].create(
         {
@@ -205,7 +208,7 @@ def _pages(db: sqlite_utils.Database) -> None:
     db["register_cells"].create_index(["header", "value"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
     _versions_and_crawls,
@@ -229,7 +232,15 @@ def _use_wal(conn: sqlite3.Connection, wait: float = 60.0) -> None:
 
 
 def connect(path: Path, *, upto: int | None = None) -> sqlite_utils.Database:
-    """Open (creating if needed) archive.db and bring its schema up to date.
+    """Open (creating if needed) archive.db and bring its schema up to date."""
+    return open_database(path, MIGRATIONS, upto=upto)
+
+
+def open_database(
+    path: Path, migrations: list[Migration], *, upto: int | None = None
+) -> sqlite_utils.Database:
+    """Open a database of ours and apply its pending migrations (archive.db and requests.db
+    share this mechanism).
 
     WAL mode and a busy timeout let a crawl, an indexer and Datasette share the file, and let
     two archiving processes wait for each other instead of failing.
@@ -241,13 +252,15 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite_utils.Database:
     _use_wal(conn)
     conn.execute("PRAGMA foreign_keys = OFF")
     db = sqlite_utils.Database(conn)
-    migrate(db, upto=upto)
+    migrate(db, migrations, upto=upto)
     return db
 
 
-def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> int:
+def migrate(
+    db: sqlite_utils.Database, migrations: list[Migration], *, upto: int | None = None
+) -> int:
     """Apply pending migrations (up to ``upto``, for tests of old layouts); returns the version."""
-    target = SCHEMA_VERSION if upto is None else upto
+    target = len(migrations) if upto is None else upto
     while True:
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -255,7 +268,7 @@ def migrate(db: sqlite_utils.Database, *, upto: int | None = None) -> int:
             db.execute("COMMIT")
             return version
         try:
-            MIGRATIONS[version](db)
+            migrations[version](db)
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:

@@ -1,0 +1,414 @@
+"""The `woo request`, `woo campaign`, `woo mail` and `woo requests` commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from wooarchive.config import settings
+from wooarchive.requests.db import EVENT_KINDS
+from wooarchive.requests.identity import NoRequester, requester
+from wooarchive.requests.letters import OPENING, LetterError, Requester, render
+from wooarchive.requests.store import RequestError, RequestStore
+
+
+def open_store() -> RequestStore:
+    return RequestStore(settings())
+
+
+def fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+class IsoDateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD) that exists", param, ctx)
+
+
+ISO_DATE = IsoDateType()
+
+
+@click.group()
+def request() -> None:
+    """Woo and AVG requests: write, send, record what happened, write the next letter."""
+
+
+@request.command("new")
+@click.option(
+    "--template", "-t", type=click.Choice(OPENING), required=True, help="Which request to write."
+)
+@click.option("--municipality", "-m", required=True, help="CBS code of the municipality.")
+@click.option("--subject", help="What you ask for (needed for woo_algemeen).")
+def request_new(template: str, municipality: str, subject: str | None) -> None:
+    """Write a request to one municipality (it is sent with `woo request send`).
+
+    \b
+    Example:
+        woo request new -t woo_verwerkingsregister -m GM0363
+    """
+    try:
+        row = open_store().new_request(
+            template=template,
+            municipality_code=municipality,
+            requester=requester(),
+            subject=subject,
+        )
+    except (RequestError, NoRequester, LetterError) as exc:
+        raise fail(exc) from exc
+    click.echo(
+        f"{row['reference']} (id {row['id']}) written to {row['to_address'] or 'no e-mail address on file'}"
+    )
+
+
+@request.command("show")
+@click.argument("ref")
+@click.option("--today", type=ISO_DATE, help="Count as of this day.")
+def request_show(ref: str, today: date | None) -> None:
+    """A request: its letter, events, deadlines with their articles, and messages."""
+    from wooarchive.requests.cli_format import render as render_timeline
+
+    store = open_store()
+    try:
+        row = store.get(ref)
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(f"{row['reference']}  {row['law']}  {row['municipality_code']}  {row['subject']}")
+    for event in store.events(row["id"]):
+        click.echo(
+            f"  {event['on_date']}  {event['kind']}{'  ' + event['note'] if event['note'] else ''}"
+        )
+    t = store.timeline(row["id"], today)
+    click.echo("\n" + (render_timeline(t) if t else "not sent yet"))
+    for message in store.db.query(
+        "select id, direction, date, subject, suggested_event, suggested_reason from messages where request_id = ?",
+        [row["id"]],
+    ):
+        hint = (
+            f" -> suggests {message['suggested_event']} ({message['suggested_reason']})"
+            if message["suggested_event"]
+            else ""
+        )
+        click.echo(
+            f"  message {message['id']} {message['direction']} {message['date']}: {message['subject']}{hint}"
+        )
+
+
+@request.command("send")
+@click.argument("refs", nargs=-1)
+@click.option("--campaign", type=int, help="Send every unsent request of this campaign.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write .eml files here instead of sending over SMTP.",
+)
+def request_send(refs: tuple[str, ...], campaign: int | None, outbox: Path | None) -> None:
+    """Send requests over SMTP (WOO_SMTP_HOST, ...) with the reference in the subject.
+
+    The day it is sent starts the legal period. With --outbox the .eml is written for you to
+    send; record the day you did with `woo request event ID sent --on DATE`.
+    """
+    from wooarchive.requests.mail import send
+
+    store = open_store()
+    targets = list(refs)
+    if campaign is not None:
+        targets += [
+            str(r["id"])
+            for r in store.db.query(
+                "select id from requests where campaign_id = ? and id not in "
+                "(select request_id from messages where direction = 'out') order by id",
+                [campaign],
+            )
+        ]
+    if not targets:
+        raise click.ClickException("nothing to send: give request ids or --campaign")
+    failed = 0
+    for ref in targets:
+        try:
+            written = send(store, ref, outbox=outbox)
+        except RequestError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        row = store.get(ref)
+        click.echo(
+            f"{row['reference']}: "
+            + (f"written to {written}" if written else f"sent to {row['to_address']}")
+        )
+    if failed:
+        sys.exit(1)
+
+
+@request.command("event")
+@click.argument("ref")
+@click.argument("kind", type=click.Choice(EVENT_KINDS))
+@click.option("--on", "on_date", type=ISO_DATE, required=True, help="The day it happened.")
+@click.option("--note", help="A note to keep with the event.")
+def request_event(ref: str, kind: str, on_date: date, note: str | None) -> None:
+    """Record what happened to a request (e.g. the verdaging a reply announced).
+
+    \b
+    Example:
+        woo request event WOO-2026-0001 verdaging --on 2026-02-20
+    """
+    store = open_store()
+    try:
+        store.add_event(ref, kind, on_date, note)
+        t = store.timeline(store.get(ref)["id"])
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(f"{kind} on {on_date} recorded" + (f"; due {t.due}, status {t.status}" if t else ""))
+
+
+@request.command("letter")
+@click.argument("ref")
+@click.argument("template")
+@click.option("--today", type=ISO_DATE, help="Date the letter as of this day.")
+def request_letter(ref: str, template: str, today: date | None) -> None:
+    """Fill in the next letter for a request: ingebrekestelling, bezwaarschrift, klacht_ap.
+
+    \b
+    Example:
+        woo request letter WOO-2026-0001 ingebrekestelling
+    """
+    store = open_store()
+    today = today or date.today()
+    try:
+        row = store.get(ref)
+        if template == "ingebrekestelling":
+            template = f"ingebrekestelling_{row['law']}"
+        t = store.timeline(row["id"], today)
+        if t is None:
+            raise RequestError(
+                f"{row['reference']} has not been sent: there is nothing to follow up yet"
+            )
+        if template.startswith("ingebrekestelling") and t.status != "overdue":
+            raise RequestError(
+                f"{row['reference']} is {t.status} (due {t.due}): an ingebrekestelling fits only once the deadline has passed"
+            )
+        if template == "bezwaarschrift" and not t.objection_due:
+            raise RequestError(
+                f"{row['reference']} has no decision recorded: record it with `woo request event {row['id']} besluit --on DATE`"
+            )
+        decided = next((b.date for b in t.basis if b.what == "decided"), None)
+        municipality = store.archive.db["municipalities"].get(row["municipality_code"])
+        letter = render(
+            template,
+            requester=Requester(
+                row["requester_name"], row["requester_email"], row["requester_address"] or ""
+            ),
+            municipality=municipality,
+            reference=row["reference"],
+            subject=row["subject"],
+            today=today,
+            received=t.received,
+            due=t.due,
+            extension_valid=t.extension_valid,
+            appeal_from=date.fromordinal(today.toordinal() + 15),
+            decided=decided,
+            objection_due=t.objection_due,
+        )
+    except (RequestError, LetterError) as exc:
+        raise fail(exc) from exc
+    click.echo(letter, nl=False)
+
+
+@click.group()
+def campaign() -> None:
+    """The same request to many municipalities."""
+
+
+@campaign.command("new")
+@click.option(
+    "--template", "-t", type=click.Choice(OPENING), required=True, help="Which request to write."
+)
+@click.option("--to", "to", required=True, help="all, or CBS codes separated by commas.")
+@click.option("--subject", help="What you ask for (needed for woo_algemeen).")
+@click.option("--name", help="A name for the campaign.")
+def campaign_new(template: str, to: str, subject: str | None, name: str | None) -> None:
+    """Write one request per municipality; send them with `woo request send --campaign ID`.
+
+    \b
+    Example:
+        woo campaign new -t woo_dpia --to GM0363,GM0344,GM0599
+    """
+    store = open_store()
+    if to.strip().lower() == "all":
+        codes = [
+            r[0] for r in store.archive.db.execute("select code from municipalities order by code")
+        ]
+    else:
+        codes = [c.strip().upper() for c in to.split(",") if c.strip()]
+    try:
+        campaign_id, created, skipped = store.new_campaign(
+            template=template, codes=codes, requester=requester(), subject=subject, name=name
+        )
+    except (RequestError, NoRequester, LetterError) as exc:
+        raise fail(exc) from exc
+    click.echo(
+        f"campaign {campaign_id}: {len(created)} requests written ({created[0]['reference'] if created else '-'} ...)"
+    )
+    for code, reason in skipped:
+        click.echo(f"skipped {code}: {reason}", err=True)
+
+
+@click.group()
+def mail() -> None:
+    """File replies against requests."""
+
+
+@mail.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def mail_import(path: Path) -> None:
+    """Import replies from an .eml file, a folder of them, a Maildir or an mbox file.
+
+    Matched by In-Reply-To/References, then the reference in subject or body, then the
+    sender's domain; a message imported before is skipped; the rest goes to quarantine.
+    """
+    from wooarchive.requests.mail import import_mail
+
+    try:
+        results = import_mail(open_store(), path)
+    except RequestError as exc:
+        raise fail(exc) from exc
+    for item in results:
+        if item.outcome == "matched":
+            hint = (
+                f"; suggests: woo request event {item.reference} {item.suggestion} --on DATE"
+                if item.suggestion
+                else ""
+            )
+            click.echo(f"{item.source}: filed with {item.reference} (by {item.matched_by}){hint}")
+        else:
+            click.echo(f"{item.source}: {item.outcome} ({item.reason})")
+    counts = {
+        o: sum(1 for i in results if i.outcome == o)
+        for o in ("matched", "duplicate", "quarantined")
+    }
+    click.echo(
+        f"{counts['matched']} filed, {counts['duplicate']} duplicates skipped, {counts['quarantined']} in quarantine"
+    )
+
+
+@mail.command("quarantine")
+def mail_quarantine() -> None:
+    """Messages that matched no request, waiting for `woo mail assign`."""
+    for row in open_store().db.query(
+        "select id, date, from_address, subject, reason from quarantine where assigned_request_id is null order by id"
+    ):
+        click.echo(
+            f"{row['id']}  {row['date']}  {row['from_address']}  {row['subject']}  ({row['reason']})"
+        )
+
+
+@mail.command("assign")
+@click.argument("quarantine_id", type=int)
+@click.argument("ref")
+def mail_assign(quarantine_id: int, ref: str) -> None:
+    """File a quarantined message with the request you name."""
+    from wooarchive.requests.mail import assign
+
+    try:
+        result = assign(open_store(), quarantine_id, ref)
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(
+        f"filed with {result.reference}"
+        + (f"; suggests {result.suggestion}" if result.suggestion else "")
+    )
+
+
+@click.group(invoke_without_command=True)
+@click.option("--overdue", is_flag=True, help="Only requests past their deadline.")
+@click.option(
+    "--due-within", type=int, metavar="DAYS", help="Only open requests due within this many days."
+)
+@click.option("--today", type=ISO_DATE, help="Count as of this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def requests(
+    ctx: click.Context, overdue: bool, due_within: int | None, today: date | None, as_json: bool
+) -> None:
+    """Your requests at a glance: status, deadline, days late, what to do next."""
+    if ctx.invoked_subcommand:
+        return
+    today = today or date.today()
+    rows = open_store().overview(today)
+    if overdue:
+        rows = [r for r in rows if r.status == "overdue"]
+    if due_within is not None:
+        rows = [r for r in rows if r.status == "open" and (r.due - today).days <= due_within]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        **r.__dict__,
+                        "received": r.received and r.received.isoformat(),
+                        "due": r.due and r.due.isoformat(),
+                    }
+                    for r in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for r in rows:
+        late = f"{r.days_late} d late" if r.days_late else ""
+        click.echo(
+            f"{r.reference:14} {r.municipality_code} {r.municipality[:22]:22} {r.status:16} "
+            f"{r.due.isoformat() if r.due else '-':10} {late:9} {r.next_step}"
+        )
+
+
+@requests.command("ics")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
+@click.option("--today", type=ISO_DATE, help="Count as of this day.")
+def requests_ics(output: Path | None, today: date | None) -> None:
+    """The deadlines as an iCalendar feed (decision, bezwaar, beroep)."""
+    from wooarchive.requests.calendar import feed
+
+    data = feed(open_store(), today)
+    if output:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+        click.echo(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@requests.command("stats")
+@click.option("--today", type=ISO_DATE, help="Count as of this day.")
+def requests_stats(today: date | None) -> None:
+    """Per municipality: answered on time (share) and median days to decision (Kaplan-Meier,
+    open requests counted as censored)."""
+    from wooarchive.requests.stats import per_municipality
+
+    for s in per_municipality(open_store(), today):
+        share = f"{s.on_time_share:.0%}" if s.on_time_share is not None else "-"
+        median = f"{s.median_days} d" if s.median_days is not None else "not yet known"
+        click.echo(
+            f"{s.municipality_code} {s.municipality[:24]:24} {s.requests:3} requests, {s.decided} decided, "
+            f"on time {share}, median {median}"
+        )
+
+
+COMMANDS = [request, campaign, mail, requests]

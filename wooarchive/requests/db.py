@@ -1,0 +1,119 @@
+"""The private requests database (requests.db): requests, campaigns, events, messages,
+attachments and the quarantine of mail that matched no request.
+
+Requesters' names, addresses and e-mail addresses live here and nowhere else: `woo serve`
+never publishes this file, and nothing from it is copied into archive.db.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from wooarchive.archive.db import Migration, open_database
+
+EVENT_KINDS = (
+    "sent",  # verzonden: the request went out
+    "received",  # ontvangen: the body received it (ontvangstbevestiging gives the date)
+    "verdaging",  # Woo: decision period extended; AVG: extension by two months
+    "opschorting",  # invitation to complete or make the request more precise (Awb 4:15)
+    "aangevuld",  # the requester completed the request: the opschorting ends
+    "zienswijze_gevraagd",  # requester told a third party is asked for its view
+    "zienswijze_gegeven",  # the view was given or its term passed
+    "besluit",  # the decision was sent
+    "ingebrekestelling",  # notice of default sent by the requester
+    "bezwaar",  # objection lodged
+    "beroep",  # appeal lodged
+    "note",
+)
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    db["campaigns"].create(
+        {"id": int, "name": str, "template": str, "subject": str, "created_at": str}, pk="id"
+    )
+    db["requests"].create(
+        {
+            "id": int,
+            "reference": str,
+            "law": str,
+            "municipality_code": str,
+            "subject": str,
+            "template": str,
+            "body": str,
+            "campaign_id": int,
+            "requester_name": str,
+            "requester_email": str,
+            "requester_address": str,
+            "to_address": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("campaign_id", "campaigns", "id")],
+    )
+    db["requests"].create_index(["reference"], unique=True)
+    db["events"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "kind": str,
+            "on_date": str,
+            "note": str,
+            "message_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["messages"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "direction": str,  # out | in
+            "state": str,  # out: outbox | sent; in: matched
+            "message_id": str,
+            "in_reply_to": str,
+            "subject": str,
+            "from_address": str,
+            "to_address": str,
+            "date": str,
+            "matched_by": str,
+            "suggested_event": str,
+            "suggested_reason": str,
+            "defects": str,
+            "raw": bytes,
+            "imported_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["messages"].create_index(["message_id"], unique=True)
+    db["attachments"].create(
+        {"id": int, "message_id": int, "filename": str, "mime": str, "size": int, "sha256": str},
+        pk="id",
+        foreign_keys=[("message_id", "messages", "id")],
+    )
+    db["quarantine"].create(
+        {
+            "id": int,
+            "message_id": str,
+            "subject": str,
+            "from_address": str,
+            "date": str,
+            "reason": str,
+            "raw": bytes,
+            "source": str,
+            "imported_at": str,
+            "assigned_request_id": int,
+        },
+        pk="id",
+    )
+    db["quarantine"].create_index(["message_id"])
+
+
+MIGRATIONS: list[Migration] = [_initial]
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    return open_database(path, MIGRATIONS)

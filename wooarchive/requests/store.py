@@ -1,0 +1,335 @@
+"""Requests, campaigns and their events; the status of each comes from the deadline engine.
+
+A request's status is never stored: it is computed from its events (sent, received, verdaging,
+opschorting, ...) by the pure deadline engine, so correcting an event corrects everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+from wooarchive.archive import municipalities
+from wooarchive.archive.store import Archive
+from wooarchive.config import Settings
+from wooarchive.requests import db as requests_db
+from wooarchive.requests.deadlines import DeadlineError, Events, Span, Timeline, timeline
+from wooarchive.requests.letters import OPENING, TEMPLATES, Requester, opening_due, render
+
+
+class RequestError(ValueError):
+    """A problem the user can act on; the message names the request, date or template."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Overview:
+    id: int
+    reference: str
+    law: str
+    municipality_code: str
+    municipality: str
+    subject: str
+    status: str  # draft | open | overdue | decided_on_time | decided_late
+    received: date | None
+    due: date | None
+    days_late: int
+    next_step: str
+
+
+class RequestStore:
+    def __init__(self, config: Settings):
+        self.settings = config
+        self.archive = Archive(config)  # the municipalities (read only)
+        self.db: sqlite_utils.Database = requests_db.connect(config.requests_db)
+
+    # -- creating --------------------------------------------------------------------------
+
+    def _reference(self, law: str, year: int) -> str:
+        prefix = f"{law.upper()}-{year}-"
+        row = self.db.execute(
+            "select max(cast(substr(reference, ?) as integer)) from requests where reference like ?",
+            [len(prefix) + 1, prefix + "%"],
+        ).fetchone()
+        return f"{prefix}{(row[0] or 0) + 1:04d}"
+
+    def new_request(
+        self,
+        *,
+        template: str,
+        municipality_code: str,
+        requester: Requester,
+        subject: str | None = None,
+        campaign_id: int | None = None,
+        today: date | None = None,
+    ) -> dict:
+        """Write a request from an opening template (woo_* or avg_*) to one municipality."""
+        if template not in OPENING:
+            raise RequestError(
+                f"{template!r} does not open a request; choose from: {', '.join(OPENING)}"
+            )
+        law = TEMPLATES[template][0]
+        if template == "woo_algemeen" and not subject:
+            raise RequestError("woo_algemeen needs --subject: what documents are you asking for?")
+        municipality = municipalities.get(self.archive.db, municipality_code)
+        if municipality is None:
+            raise RequestError(f"unknown municipality code {municipality_code!r}")
+        today = today or date.today()
+        with self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            reference = self._reference(law, today.year)
+            body = self._opening_letter(
+                template, requester, municipality, reference, subject or "", today
+            )
+            subject_line = body.split("Onderwerp: ", 1)[1].splitlines()[0]
+            request_id = self.db.execute(
+                "insert into requests (reference, law, municipality_code, subject, template, body, "
+                "campaign_id, requester_name, requester_email, requester_address, to_address, created_at) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    reference,
+                    law,
+                    municipality["code"],
+                    subject or subject_line,
+                    template,
+                    body,
+                    campaign_id,
+                    requester.name,
+                    requester.email,
+                    requester.address,
+                    municipality["email"],
+                    _now(),
+                ],
+            ).lastrowid
+        return self.get(request_id)
+
+    @staticmethod
+    def _opening_letter(
+        template: str,
+        requester: Requester,
+        municipality: dict,
+        reference: str,
+        subject: str,
+        today: date,
+    ) -> str:
+        law = TEMPLATES[template][0]
+        return render(
+            template,
+            requester=requester,
+            municipality=municipality,
+            reference=reference,
+            subject=subject,
+            today=today,
+            due=opening_due(law, today),
+        )
+
+    def date_letter(self, ref: int | str, today: date) -> dict:
+        """Write the letter again as of the day it is sent, so its date and the deadline it
+        announces are those of that day, not of the day it was drafted."""
+        request = self.get(ref)
+        municipality = municipalities.get(self.archive.db, request["municipality_code"])
+        requester = Requester(
+            request["requester_name"],
+            request["requester_email"],
+            request["requester_address"] or "",
+        )
+        # only a subject the user gave goes back into the letter (else it holds the subject line)
+        given = request["subject"] if request["template"] in ("woo_algemeen", "avg_inzage") else ""
+        subject = "" if given.startswith("Verzoek om inzage") else given
+        body = self._opening_letter(
+            request["template"], requester, municipality, request["reference"], subject, today
+        )
+        with self.db.conn:
+            self.db.execute("update requests set body = ? where id = ?", [body, request["id"]])
+        return self.get(request["id"])
+
+    def new_campaign(
+        self,
+        *,
+        template: str,
+        codes: list[str],
+        requester: Requester,
+        subject: str | None = None,
+        name: str | None = None,
+        today: date | None = None,
+    ) -> tuple[int, list[dict], list[tuple[str, str]]]:
+        """One request per municipality; those without an e-mail address on file are skipped
+        and named, not silently dropped."""
+        if template not in OPENING:
+            raise RequestError(
+                f"{template!r} does not open a request; choose from: {', '.join(OPENING)}"
+            )
+        with self.db.conn:
+            campaign_id = self.db.execute(
+                "insert into campaigns (name, template, subject, created_at) values (?, ?, ?, ?)",
+                [
+                    name or f"{template} {(today or date.today()).isoformat()}",
+                    template,
+                    subject,
+                    _now(),
+                ],
+            ).lastrowid
+        created, skipped = [], []
+        for code in codes:
+            row = municipalities.get(self.archive.db, code)
+            if row is None:
+                skipped.append((code, "unknown municipality code"))
+                continue
+            if not row["email"]:
+                skipped.append((code, f"{row['name']}: no e-mail address on file"))
+                continue
+            created.append(
+                self.new_request(
+                    template=template,
+                    municipality_code=code,
+                    requester=requester,
+                    subject=subject,
+                    campaign_id=campaign_id,
+                    today=today,
+                )
+            )
+        return campaign_id, created, skipped
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, ref: int | str) -> dict:
+        """A request by id or by reference (WOO-2026-0042)."""
+        text = str(ref).strip()
+        if text.isdigit():
+            rows = list(self.db.query("select * from requests where id = ?", [int(text)]))
+        else:
+            rows = list(self.db.query("select * from requests where reference = ?", [text.upper()]))
+        if not rows:
+            raise RequestError(f"no request {ref!r}")
+        return rows[0]
+
+    def events(self, request_id: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "select * from events where request_id = ? order by on_date, id", [request_id]
+            )
+        )
+
+    def add_event(
+        self,
+        ref: int | str,
+        kind: str,
+        on_date: date,
+        note: str | None = None,
+        message_id: int | None = None,
+    ) -> dict:
+        """Record what happened on a day; refused when the law says it cannot have happened
+        (an event before the request was received, a decision before the request)."""
+        if kind not in requests_db.EVENT_KINDS:
+            raise RequestError(
+                f"unknown event {kind!r}; choose from: {', '.join(requests_db.EVENT_KINDS)}"
+            )
+        request = self.get(ref)
+        received = self.received(request["id"])
+        if kind not in ("sent", "received", "note") and received is None:
+            raise RequestError(
+                f"{request['reference']} has not been sent: record 'sent' or 'received' first"
+            )
+        if received and on_date < received and kind not in ("sent", "received"):
+            raise RequestError(
+                f"{kind} on {on_date} is before {request['reference']} was received ({received})"
+            )
+        with self.db.conn:
+            event_id = self.db.execute(
+                "insert into events (request_id, kind, on_date, note, message_id, created_at) values (?, ?, ?, ?, ?, ?)",
+                [request["id"], kind, on_date.isoformat(), note, message_id, _now()],
+            ).lastrowid
+        try:
+            self.timeline(request["id"], today=max(on_date, date.today()))
+        except DeadlineError as exc:
+            with self.db.conn:
+                self.db.execute("delete from events where id = ?", [event_id])
+            raise RequestError(f"{request['reference']}: {exc}") from exc
+        return next(self.db.query("select * from events where id = ?", [event_id]))
+
+    def received(self, request_id: int) -> date | None:
+        """The day the body received the request: the 'received' event (an acknowledgement
+        gives it), else the day it was sent (e-mail arrives the same day)."""
+        rows = {
+            e["kind"]: e["on_date"]
+            for e in self.events(request_id)
+            if e["kind"] in ("sent", "received")
+        }
+        day = rows.get("received") or rows.get("sent")
+        return date.fromisoformat(day) if day else None
+
+    def engine_events(self, request_id: int, today: date) -> Events:
+        def first(kind: str) -> date | None:
+            days = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == kind]
+            return min(days) if days else None
+
+        def spans(start: str, end: str) -> tuple[Span, ...]:
+            starts = sorted(date.fromisoformat(e["on_date"]) for e in events if e["kind"] == start)
+            ends = sorted(date.fromisoformat(e["on_date"]) for e in events if e["kind"] == end)
+            result = []
+            for index, begin in enumerate(starts):
+                # still running: suspended up to today
+                finish = ends[index] if index < len(ends) else max(today, begin)
+                result.append(Span(begin, finish))
+            return tuple(result)
+
+        events = self.events(request_id)
+        return Events(
+            extended_on=first("verdaging"),
+            suspended=spans("opschorting", "aangevuld"),
+            zienswijze=spans("zienswijze_gevraagd", "zienswijze_gegeven"),
+            decided_on=first("besluit"),
+            ingebrekestelling_on=first("ingebrekestelling"),
+        )
+
+    def timeline(self, request_id: int, today: date | None = None) -> Timeline | None:
+        request = self.get(request_id)
+        received = self.received(request_id)
+        if received is None:
+            return None
+        today = today or date.today()
+        return timeline(
+            request["law"], received, self.engine_events(request_id, today), today=today
+        )
+
+    def overview(self, today: date | None = None) -> list[Overview]:
+        today = today or date.today()
+        names = dict(self.archive.db.execute("select code, name from municipalities"))
+        rows = []
+        for request in self.db.query("select * from requests order by id"):
+            t = self.timeline(request["id"], today)
+            status = t.status if t else "draft"
+            rows.append(
+                Overview(
+                    request["id"],
+                    request["reference"],
+                    request["law"],
+                    request["municipality_code"],
+                    names.get(request["municipality_code"], request["municipality_code"]),
+                    request["subject"],
+                    status,
+                    t.received if t else None,
+                    t.due if t else None,
+                    t.days_late if t else 0,
+                    next_step(request, t),
+                )
+            )
+        return rows
+
+
+def next_step(request: dict, t: Timeline | None) -> str:
+    """What the requester can do now, in Dutch legal terms."""
+    if t is None:
+        return f"verzenden: woo request send {request['id']}"
+    if t.status == "open":
+        return f"wachten op besluit, uiterlijk {t.due}"
+    if t.status == "overdue":
+        if t.appeal_possible_from:
+            return f"beroep niet tijdig beslissen mogelijk vanaf {t.appeal_possible_from}"
+        return f"ingebrekestelling sturen: woo request letter {request['id']} ingebrekestelling_{t.law}"
+    return f"bezwaar mogelijk tot en met {t.objection_due}"
