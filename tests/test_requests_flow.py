@@ -7,6 +7,7 @@ import email
 import email.policy
 import json
 import socket
+import time
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -326,3 +327,100 @@ def test_statistics_count_open_requests_as_censored(requester_env: Path) -> None
     # one of four decided, the rest still open: half are not known to be decided, no median yet
     assert kaplan_meier_median([(5, True), (6, False), (7, False), (8, False)]) is None
     assert kaplan_meier_median([(3, True), (5, True)]) == 3
+
+
+@pytest.fixture
+def imap(monkeypatch):
+    """A real IMAP server (pymap, in-memory backend) on 127.0.0.1."""
+    import imaplib
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    pymap = str(Path(sys.executable).with_name("pymap"))
+    proc = subprocess.Popen(
+        [
+            pymap,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-tls",
+            "dict",
+            "--demo-user",
+            "onderzoek",
+            "--demo-password",
+            "geheim",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = None
+    for _ in range(100):
+        try:
+            client = imaplib.IMAP4("127.0.0.1", port)
+            break
+        except OSError:
+            time.sleep(0.1)
+    assert client is not None, "pymap did not start"
+    client.login("onderzoek", "geheim")
+    for key, value in {
+        "WOO_IMAP_HOST": "127.0.0.1",
+        "WOO_IMAP_PORT": str(port),
+        "WOO_IMAP_USER": "onderzoek",
+        "WOO_IMAP_PASSWORD": "geheim",
+        "WOO_IMAP_SECURITY": "none",
+    }.items():
+        monkeypatch.setenv(key, value)
+    yield client
+    client.logout()
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_mail_fetch_reads_new_mail_from_imap_once(
+    requester_env: Path, imap, tmp_path: Path
+) -> None:
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    store = RequestStore(settings())
+    reference = store.get(1)["reference"]
+    imap.append(
+        "INBOX",
+        None,
+        None,
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"Re: [{reference}]",
+            body="Wij hebben uw verzoek in goede orde ontvangen.",
+            message_id="<i-1@amsterdam.nl>",
+        ),
+    )
+    first = woo("mail", "fetch")
+    assert first.exit_code == 0, first.output
+    assert f"filed with {reference} (by reference in subject)" in first.output
+    imap.append(
+        "INBOX",
+        None,
+        None,
+        reply(
+            None,
+            sender="x@example.org",
+            subject="Nieuwsbrief",
+            body="Nieuws.",
+            message_id="<i-2@example.org>",
+        ),
+    )
+    second = woo("mail", "fetch")
+    assert (
+        "0 filed, 0 duplicates skipped, 1 in quarantine" in second.output
+    )  # only the new message read
+    assert "i-1@amsterdam.nl" not in second.output
+
+
+def test_mail_fetch_without_settings_names_them(requester_env: Path, monkeypatch) -> None:
+    monkeypatch.delenv("WOO_IMAP_HOST", raising=False)
+    result = woo("mail", "fetch")
+    assert result.exit_code == 1 and "set WOO_IMAP_HOST" in result.output

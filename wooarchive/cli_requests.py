@@ -265,7 +265,7 @@ def campaign_new(template: str, to: str, subject: str | None, name: str | None) 
 
 @click.group()
 def mail() -> None:
-    """File replies against requests."""
+    """File the replies of municipalities against your requests."""
 
 
 @mail.command("import")
@@ -282,6 +282,25 @@ def mail_import(path: Path) -> None:
         results = import_mail(open_store(), path)
     except RequestError as exc:
         raise fail(exc) from exc
+    report(results)
+
+
+@mail.command("fetch")
+def mail_fetch() -> None:
+    """Read new mail from an IMAP folder (WOO_IMAP_HOST, ...) and file it like `woo mail import`.
+
+    Read-only: messages are not marked or moved. Only mail newer than the last fetch is read.
+    """
+    from wooarchive.requests.mail import fetch_imap
+
+    try:
+        results = fetch_imap(open_store())
+    except RequestError as exc:
+        raise fail(exc) from exc
+    report(results)
+
+
+def report(results) -> None:
     for item in results:
         if item.outcome == "matched":
             hint = (

@@ -112,7 +112,16 @@ def _initial(db: sqlite_utils.Database) -> None:
     db["quarantine"].create_index(["message_id"])
 
 
-MIGRATIONS: list[Migration] = [_initial]
+def _imap_state(db: sqlite_utils.Database) -> None:
+    """The last IMAP UID read per account and folder, so `woo mail fetch` reads only new mail
+    (and starts over when the server's UIDVALIDITY changes)."""
+    db["imap_state"].create(
+        {"account": str, "folder": str, "uidvalidity": str, "last_uid": int, "fetched_at": str},
+        pk=("account", "folder"),
+    )
+
+
+MIGRATIONS: list[Migration] = [_initial, _imap_state]
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -405,3 +405,79 @@ def assign(store: RequestStore, quarantine_id: int, ref: int | str) -> Imported:
             [request["id"], quarantine_id],
         )
     return result
+
+
+def imap_settings() -> dict:
+    host = os.environ.get("WOO_IMAP_HOST")
+    if not host or not os.environ.get("WOO_IMAP_USER"):
+        raise MailError(
+            "set WOO_IMAP_HOST, WOO_IMAP_USER and WOO_IMAP_PASSWORD (and WOO_IMAP_PORT, "
+            "WOO_IMAP_SECURITY=ssl|starttls|none, WOO_IMAP_FOLDER)"
+        )
+    security = os.environ.get("WOO_IMAP_SECURITY", "ssl")
+    return {
+        "host": host,
+        "port": int(os.environ.get("WOO_IMAP_PORT", "993" if security == "ssl" else "143")),
+        "user": os.environ["WOO_IMAP_USER"],
+        "password": os.environ.get("WOO_IMAP_PASSWORD", ""),
+        "security": security,
+        "folder": os.environ.get("WOO_IMAP_FOLDER", "INBOX"),
+    }
+
+
+def fetch_imap(store: RequestStore) -> list[Imported]:
+    """Read new mail from an IMAP folder (read-only: flags are left alone) and import it as
+    `woo mail import` does."""
+    import imaplib
+
+    config = imap_settings()
+    account = f"{config['user']}@{config['host']}:{config['port']}"
+    try:
+        client_class = imaplib.IMAP4_SSL if config["security"] == "ssl" else imaplib.IMAP4
+        client = client_class(config["host"], config["port"], timeout=60)
+        if config["security"] == "starttls":
+            client.starttls()
+        client.login(config["user"], config["password"])
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailError(f"IMAP {config['host']}:{config['port']}: cannot log in ({exc})") from exc
+    results = []
+    try:
+        status, _ = client.select(config["folder"], readonly=True)
+        if status != "OK":
+            raise MailError(f"IMAP folder {config['folder']!r} cannot be opened")
+        uidvalidity = (client.response("UIDVALIDITY")[1] or [b""])[0]
+        uidvalidity = (
+            uidvalidity.decode() if isinstance(uidvalidity, bytes) else str(uidvalidity or "")
+        )
+        state = store.db.execute(
+            "select uidvalidity, last_uid from imap_state where account = ? and folder = ?",
+            [account, config["folder"]],
+        ).fetchone()
+        last = state[1] if state and state[0] == uidvalidity else 0
+        status, data = client.uid("search", None, f"UID {last + 1}:*")
+        uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > last)
+        for uid in uids:
+            status, parts = client.uid("fetch", str(uid), "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+            if raw is None:
+                results.append(
+                    Imported(
+                        f"imap:{config['folder']}:{uid}",
+                        "quarantined",
+                        reason="message could not be fetched",
+                    )
+                )
+                continue
+            results.append(_import_one(store, raw, f"imap:{config['folder']}:{uid}"))
+            with store.db.conn:
+                store.db.execute(
+                    "insert or replace into imap_state (account, folder, uidvalidity, last_uid, fetched_at) "
+                    "values (?, ?, ?, ?, ?)",
+                    [account, config["folder"], uidvalidity, uid, _now()],
+                )
+    finally:
+        try:
+            client.logout()
+        except Exception:
+            pass
+    return results
