@@ -112,6 +112,29 @@ def add_pages(directory: Path, rows: Iterable[dict], *, fresh: bool = False) -> 
     return count
 
 
+_searchers: dict[str, tuple[tuple, object]] = {}
+
+
+def searcher_for(directory: Path):
+    """A searcher kept open per index (a web server asks many times), opened again when the
+    index has changed: judged by its table-of-contents files, because an index rebuilt from
+    scratch can carry the same generation number as the one it replaced."""
+    key = str(directory)
+    stamp = tuple(
+        sorted(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_ino) for p in Path(directory).glob("*.toc")
+        )
+    )
+    cached = _searchers.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    if cached:
+        cached[1].close()
+    searcher = open_index(directory).searcher()
+    _searchers[key] = (stamp, searcher)
+    return searcher
+
+
 def search(
     directory: Path,
     query: str,
@@ -123,39 +146,44 @@ def search(
 ) -> tuple[list[WhooshHit], str | None, int]:
     """Ranked hits, a "did you mean" suggestion (or None) and the total number of hits.
     ``text_of(sha256, page)`` gives a page's text for the highlighted snippet."""
-    ix = open_index(directory)
+    searcher = searcher_for(directory)
     # every word must occur (in the title or the text), as researchers expect of a search box
-    parser = MultifieldParser(["title", "text"], ix.schema, fieldboosts={"title": 2.0})
+    parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
     parsed = parser.parse(query)
     filters = [Term("municipality", municipality.upper())] if municipality else []
     if kind:
         filters.append(Term("kind", kind))
-    with ix.searcher() as searcher:
-        results = searcher.search(
-            parsed, limit=limit, filter=And(filters) if filters else None, terms=True
-        )
-        results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
-        results.formatter = MarkFormatter()
-        hits = []
-        for hit in results:
-            text = text_of(hit["sha256"], hit["page"])
-            snippet = hit.highlights("text", text=text, top=2) or text[:160]
-            hits.append(
-                WhooshHit(
-                    hit["sha256"],
-                    hit["page"],
-                    hit["title"],
-                    hit["municipality"],
-                    hit["kind"],
-                    round(hit.score, 3),
-                    " ".join(snippet.split()),
-                )
+    results = searcher.search(
+        parsed, limit=limit, filter=And(filters) if filters else None, terms=True
+    )
+    results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
+    results.formatter = MarkFormatter()
+    hits = []
+    for hit in results:
+        text = text_of(hit["sha256"], hit["page"])
+        snippet = hit.highlights("text", text=text, top=2) or text[:160]
+        hits.append(
+            WhooshHit(
+                hit["sha256"],
+                hit["page"],
+                hit["title"],
+                hit["municipality"],
+                hit["kind"],
+                round(hit.score, 3),
+                " ".join(snippet.split()),
             )
-        suggestion = None
+        )
+    suggestion = None
+    # spelling correction is the costly part of a search: only when a word is unknown
+    unknown = any(
+        field == "text" and searcher.doc_frequency(field, text) == 0
+        for field, text in parsed.iter_all_terms()
+    )
+    if unknown:
         corrected = searcher.correct_query(parsed, query)
         if corrected.query != parsed:
             suggestion = corrected.string
-        return hits, suggestion, len(results)
+    return hits, suggestion, len(results)
 
 
 def more_like(
