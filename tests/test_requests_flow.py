@@ -424,3 +424,83 @@ def test_mail_fetch_without_settings_names_them(requester_env: Path, monkeypatch
     monkeypatch.delenv("WOO_IMAP_HOST", raising=False)
     result = woo("mail", "fetch")
     assert result.exit_code == 1 and "set WOO_IMAP_HOST" in result.output
+
+
+def test_replies_are_read_from_mbox_and_maildir(requester_env: Path, tmp_path: Path) -> None:
+    import mailbox
+
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    reference = RequestStore(settings()).get(1)["reference"]
+    box = mailbox.mbox(tmp_path / "antwoorden.mbox")
+    box.add(
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"[{reference}] ontvangen",
+            body="Ontvangen.",
+            message_id="<m-1@a>",
+        )
+    )
+    box.add(
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"[{reference}] verdaging",
+            body="Wij verdagen.",
+            message_id="<m-2@a>",
+        )
+    )
+    box.flush()
+    assert (
+        "2 filed, 0 duplicates skipped, 0 in quarantine"
+        in woo("mail", "import", str(tmp_path / "antwoorden.mbox")).output
+    )
+    maildir = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    maildir.add(
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"[{reference}] besluit",
+            body="Ons besluit.",
+            message_id="<m-3@a>",
+        )
+    )
+    maildir.add(
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"[{reference}] ontvangen",
+            body="Ontvangen.",
+            message_id="<m-1@a>",
+        )
+    )
+    assert (
+        "1 filed, 1 duplicates skipped, 0 in quarantine"
+        in woo("mail", "import", str(tmp_path / "Maildir")).output
+    )
+
+
+def test_a_50_mb_attachment_is_imported_whole(requester_env: Path, tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    reference = RequestStore(settings()).get(1)["reference"]
+    big = os.urandom(50 * 1024 * 1024)
+    path = tmp_path / "groot.eml"
+    path.write_bytes(
+        reply(
+            None,
+            sender="woo@amsterdam.nl",
+            subject=f"[{reference}] besluit met bijlagen",
+            body="Hierbij ons besluit.",
+            message_id="<groot@a>",
+            attachment=big,
+        )
+    )
+    result = woo("mail", "import", str(path))
+    assert "1 filed" in result.output
+    [attachment] = RequestStore(settings()).db.query("select sha256, size from attachments")
+    assert (
+        attachment["size"] == len(big) and attachment["sha256"] == hashlib.sha256(big).hexdigest()
+    )
