@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript
 
 export WOO_DATA
 
-.PHONY: install test demo serve crawl bench lint clean
+.PHONY: install test demo serve serve-private crawl bench lint clean
 
 install: .make/debian .make/venv
 
@@ -35,6 +35,10 @@ demo: install
 
 serve: install
 	$(BIN)/woo serve --host $(HOST) --port $(PORT)
+
+# Your requests too, on 127.0.0.1 only, behind the sign-in link Datasette prints
+serve-private: install
+	$(BIN)/woo serve --private --host 127.0.0.1 --port $(PORT)
 
 # All municipalities, or MUNICIPALITIES=GM0363,GM0344. Resumes an interrupted run.
 crawl: install

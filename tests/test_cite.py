@@ -31,9 +31,7 @@ def test_a_citation_by_sha256_names_publisher_title_place_time_and_hash(
     )
     assert result.output.startswith(expected)
     assert f"SHA-256 {recorded.sha256}." in result.output
-    assert (
-        f"Archived copy: http://archive.test/archive/documents/{recorded.sha256}" in result.output
-    )
+    assert f"Archived copy: http://archive.test/-/document/{recorded.sha256}" in result.output
     assert capture["warc_record_id"] in result.output
 
 

@@ -65,7 +65,7 @@ def test_the_archive_is_served_with_municipalities_and_documents(server: str) ->
 
 def test_the_document_permalink_of_a_citation_resolves(server: str, archive: Archive) -> None:
     sha = next(archive.db["documents"].rows)["sha256"]
-    page = httpx.get(f"{server}/archive/documents/{sha}")
+    page = httpx.get(f"{server}/-/document/{sha}")
     assert page.status_code == 200
     assert sha in page.text
 

@@ -472,11 +472,20 @@ def deadline(
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Publish the public archive (archive.db only) with Datasette."""
+@click.option(
+    "--private",
+    is_flag=True,
+    help="Also serve requests.db, to you only: sign in with the link printed at start.",
+)
+def serve(host: str, port: int, private: bool) -> None:
+    """Publish the public archive (archive.db only) with Datasette.
+
+    With --private, requests.db is served too, readable only after signing in as root with the
+    one-time link Datasette prints. Keep it on 127.0.0.1.
+    """
     store = open_archive()
     try:
-        command = datasette_command(store.settings, host, port)
+        command = datasette_command(store.settings, host, port, private=private)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"serving {store.settings.archive_db} at http://{host}:{port}/", err=True)

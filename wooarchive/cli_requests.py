@@ -430,4 +430,15 @@ def requests_stats(today: date | None) -> None:
         )
 
 
+@requests.command("publish-stats")
+@click.option("--today", type=ISO_DATE, help="Count as of this day.")
+def requests_publish_stats(today: date | None) -> None:
+    """Publish the per-municipality statistics (aggregates only) in archive.db, for the
+    scorecard. Nothing that identifies a request or a requester is copied."""
+    from wooarchive.requests.stats import publish
+
+    count = publish(open_store(), today)
+    click.echo(f"published request statistics for {count} municipalities")
+
+
 COMMANDS = [request, campaign, mail, requests]

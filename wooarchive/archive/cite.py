@@ -90,7 +90,7 @@ def cite(db: sqlite_utils.Database, config: Settings, ref: str) -> Citation:
         retrieved=capture["fetched_at"].replace("T", " ").replace("Z", " UTC"),
         http_status=capture["status"],
         sha256=doc["sha256"],
-        permalink=f"{config.base_url}/archive/documents/{doc['sha256']}",
+        permalink=f"{config.base_url}/-/document/{doc['sha256']}",
         warc_file=capture["warc_file"],
         warc_record_id=capture["warc_record_id"],
     )

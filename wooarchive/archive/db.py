@@ -208,11 +208,30 @@ def _pages(db: sqlite_utils.Database) -> None:
     db["register_cells"].create_index(["header", "value"])
 
 
+def _request_stats(db: sqlite_utils.Database) -> None:
+    """Aggregates of the private request tracker that a user chose to publish (`woo requests
+    publish-stats`): counts and times per municipality, never a request or a requester."""
+    db["request_stats"].create(
+        {
+            "municipality_code": str,
+            "requests": int,
+            "decided": int,
+            "judged": int,
+            "on_time": int,
+            "on_time_share": float,
+            "median_days": int,
+            "published_at": str,
+        },
+        pk="municipality_code",
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
     _versions_and_crawls,
     _pages,
+    _request_stats,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

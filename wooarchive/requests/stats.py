@@ -73,3 +73,32 @@ def per_municipality(store: RequestStore, today: date | None = None) -> list[Mun
             )
         )
     return result
+
+
+def publish(store: RequestStore, today: date | None = None) -> int:
+    """Write the per-municipality aggregates into the public archive.db (replacing what was
+    published before). Only counts, shares and medians leave requests.db."""
+    from wooarchive.archive.store import now, utc_iso
+
+    rows = per_municipality(store, today)
+    db = store.archive.db
+    with db.conn:
+        db.execute("delete from request_stats")
+        db.conn.executemany(
+            "insert into request_stats (municipality_code, requests, decided, judged, on_time, on_time_share, "
+            "median_days, published_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s.municipality_code,
+                    s.requests,
+                    s.decided,
+                    s.on_time + s.late,
+                    s.on_time,
+                    s.on_time_share,
+                    s.median_days,
+                    utc_iso(now()),
+                )
+                for s in rows
+            ],
+        )
+    return len(rows)

@@ -1,0 +1,26 @@
+"""The page of one archived document: captures, citation, download, text, version history."""
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from wooarchive.config import settings
+from wooarchive.site import SHA, document_page, highlight
+
+
+async def document(datasette, request):
+    sha256 = request.url_vars["sha256"]
+    if not SHA.fullmatch(sha256):
+        return Response.html("Not found", status=404)
+    config = settings()
+    page = await datasette.get_database("archive").execute_fn(lambda conn: document_page(conn, config, sha256))
+    if page is None:
+        return Response.html("Not found", status=404)
+    query = request.args.get("q", "")
+    texts = [{**p, "html": highlight(p["text"] or "", query)} for p in page.pages]
+    return Response.html(await datasette.render_template(
+        "document.html", {"p": page, "texts": texts, "q": query}, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/document/(?P<sha256>[^/]+)$", document)]

@@ -1,0 +1,170 @@
+"""What the Datasette plugins show, computed from archive.db: kept here, in the package, so
+that the plugins stay thin and the logic is tested like the rest of the library."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import sqlite3
+from dataclasses import dataclass
+
+import sqlite_utils
+from markupsafe import Markup
+
+from wooarchive.archive.cite import cite
+from wooarchive.config import Settings
+
+SHA = re.compile(r"[0-9a-f]{64}")
+
+
+def marked(text: str) -> Markup:
+    """Escape text, then turn the search index's «» marks into <mark>: archived text can hold
+    anything, and none of it may become markup."""
+    escaped = html.escape(text)
+    return Markup(escaped.replace("«", "<mark>").replace("»", "</mark>"))
+
+
+def highlight(text: str, query: str) -> Markup:
+    """Escaped text with the query's words (and what starts with them) marked."""
+    escaped = html.escape(text)
+    words = [w for w in re.findall(r"\w+", query or "") if len(w) >= 3]
+    if not words:
+        return Markup(escaped)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
+    return Markup(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+
+
+@dataclass
+class DocumentPage:
+    document: dict
+    municipality: dict | None
+    citation: str
+    captures: list[dict]
+    pages: list[dict]
+    extraction: dict | None
+    versions: list[dict]
+    diff: list[tuple[str, str]]  # (css class, line)
+    previous: str | None
+
+
+def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> DocumentPage | None:
+    db = sqlite_utils.Database(conn)
+    rows = list(db.query("select * from documents where sha256 = ?", [sha256]))
+    if not rows:
+        return None
+    doc = rows[0]
+    municipality = next(
+        iter(db.query("select * from municipalities where code = ?", [doc["municipality_code"]])),
+        None,
+    )
+    captures = list(
+        db.query(
+            "select id, requested_url, url, fetched_at, status, method, warc_file, warc_offset, warc_record_id, redirect_chain "
+            "from captures where sha256 = ? or revisit_of = ? order by fetched_at, id",
+            [sha256, sha256],
+        )
+    )
+    pages = list(
+        db.query(
+            "select page, method, quality, text from pages where sha256 = ? order by page", [sha256]
+        )
+    )
+    extraction = next(iter(db.query("select * from extractions where sha256 = ?", [sha256])), None)
+    urls = sorted({c["url"] for c in captures})
+    versions = []
+    if urls:
+        marks = ",".join("?" * len(urls))
+        versions = list(
+            db.query(
+                f"select url, sha256, previous_sha256, first_seen, last_seen from url_versions where url in ({marks}) "
+                "order by url, id",
+                urls,
+            )
+        )
+    previous = next(
+        (v["previous_sha256"] for v in versions if v["sha256"] == sha256 and v["previous_sha256"]),
+        None,
+    )
+    diff = []
+    if previous:
+        old = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "select text from pages where sha256 = ? order by page", [previous]
+            )
+        )
+        new = "\n".join(p["text"] for p in pages)
+        for line in difflib.unified_diff(
+            old.splitlines(), new.splitlines(), "vorige versie", "deze versie", lineterm="", n=2
+        ):
+            css = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
+            diff.append((css, line))
+    return DocumentPage(
+        doc,
+        municipality,
+        cite(db, config, sha256).text(),
+        captures,
+        pages,
+        extraction,
+        versions,
+        diff,
+        previous,
+    )
+
+
+SCORE_COLUMNS = [
+    ("privacy_statement", "Privacyverklaring"),
+    ("processing_register", "Verwerkingsregister"),
+    ("fg_contact", "FG genoemd"),
+    ("dpia", "DPIA's"),
+    ("algorithm_register", "Algoritmeregister"),
+    ("woo_decision", "Woo-besluiten"),
+]
+
+
+def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
+    """One row per municipality: for each kind of publication, how many documents, since when,
+    last changed, and which document is the evidence; plus published request statistics."""
+    db = sqlite_utils.Database(conn)
+    where, params = ("where m.code = ?", [code]) if code else ("", [])
+    municipalities = list(
+        db.query(
+            f"select m.code, m.name, m.website from municipalities m {where} order by m.name",
+            params,
+        )
+    )
+    facts: dict[tuple[str, str], dict] = {}
+    for row in db.query(
+        "select d.municipality_code, d.kind, count(*) n, min(d.first_seen) since, "
+        "max(coalesce((select max(v.first_seen) from url_versions v where v.sha256 = d.sha256), d.first_seen)) changed, "
+        "(select d2.sha256 from documents d2 where d2.municipality_code = d.municipality_code and d2.kind = d.kind "
+        " order by d2.last_seen desc limit 1) latest "
+        "from documents d where d.kind is not null and d.kind != 'other' group by d.municipality_code, d.kind"
+    ):
+        facts[(row["municipality_code"], row["kind"])] = row
+    stats = {}
+    if "request_stats" in db.table_names():
+        stats = {r["municipality_code"]: r for r in db.query("select * from request_stats")}
+    result = []
+    for m in municipalities:
+        cells = {kind: facts.get((m["code"], kind)) for kind, _ in SCORE_COLUMNS}
+        result.append(
+            {
+                **m,
+                "cells": cells,
+                "stats": stats.get(m["code"]),
+                "score": sum(1 for c in cells.values() if c),
+            }
+        )
+    return result
+
+
+def search_text_of(conn: sqlite3.Connection):
+    def text_of(sha256: str, page: int) -> str:
+        row = conn.execute(
+            "select text from pages where sha256 = ? and page = ?", [sha256, page]
+        ).fetchone()
+        return row[0] if row else ""
+
+    return text_of
