@@ -35,6 +35,9 @@ wethouder burgemeester inwoners vergunning parkeren cameratoezicht jeugdzorg wmo
 zaaksysteem beveiliging datalek melding autoriteit bewaartermijn grondslag doel categorieën
 ontvangers doorgifte rechten inzage correctie verwijdering bezwaarschrift ingebrekestelling
 de het een van en in op te dat die voor met is zijn aan er niet als bij door of om ook naar uit""".split()
+FUNCTION_WORDS = set(
+    "de het een van en in op te dat die voor met is zijn aan er niet als bij door of om ook naar uit".split()
+)
 QUERIES = [
     "verwerkingsregister",
     "persoonsgegevens",
@@ -53,11 +56,12 @@ def vocabulary() -> tuple[list[str], list[float]]:
     rng = random.Random(7)
     syllables = "ver wer king ge ven be sluit raad ter men heid lijk schap ing en de over aan zet dienst".split()
     filler = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(40000)}
-    function_words, terms = VOCABULARY[-30:], VOCABULARY[:-30]
+    function_words = [w for w in VOCABULARY if w in FUNCTION_WORDS]
+    terms = [w for w in VOCABULARY if w not in FUNCTION_WORDS]
     words = function_words + sorted(filler - set(VOCABULARY))[: 20000 - len(VOCABULARY)]
-    rng.shuffle(words[30:])
+    rng.shuffle(words[len(function_words) :])
     for offset, term in enumerate(terms):  # domain terms at ranks 200..~2000: mid-frequency
-        words.insert(200 + offset * 25, term)
+        words.insert(200 + offset * 25, term)  # ranks 200..~1900
     cumulative, total = [], 0.0
     for rank in range(1, len(words) + 1):
         total += 1 / rank

@@ -2,8 +2,11 @@
 
 The fixture web (six municipal sites and a publication platform, made by the project itself) is
 served on 127.0.0.1 and crawled with `woo crawl`, exactly as a user crawls the real sites;
-`woo index` reads every document (OCR for the scanned Woo decision), `woo verify` checks the
-evidence, and `woo serve` publishes it.
+`woo index` reads every document (OCR for the scanned Woo decision), and `woo verify` checks
+the evidence. Then a sample campaign: Woo requests for DPIAs to three of the fixture
+municipalities, written to an outbox (the demo sends no mail), dated as if sent six weeks ago,
+with replies imported from .eml files; its statistics are published for the scorecard. Last,
+`woo serve` publishes the archive.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +38,51 @@ LOCAL = [
     "-s",
     "LOG_LEVEL=WARNING",
 ]
+
+
+DEMO_REQUESTER = {
+    "WOO_REQUESTER_NAME": "Demo Onderzoeker",
+    "WOO_REQUESTER_EMAIL": "demo@woo-archive.invalid",
+    "WOO_REQUESTER_ADDRESS": "Voorbeeldstraat 1;1234 AB Demodorp",
+}
+
+
+def sample_campaign(woo, data: Path, env: dict) -> None:
+    """Three requests, as if sent six weeks ago: one acknowledged and decided on time, one
+    extended, one never answered; plus a reply that matches nothing (quarantine)."""
+    from email.message import EmailMessage
+    from email.parser import BytesParser
+
+    env.update(DEMO_REQUESTER)
+    sent = date.today() - timedelta(days=42)
+    woo("campaign", "new", "-t", "woo_dpia", "--to", "GM0400,GM0917,GM0193", "--name", "demo: DPIA's")
+    woo("request", "send", "--campaign", "1", "--outbox", str(data / "outbox"))
+    inbox = data / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    year = date.today().year
+    replies = [
+        (f"WOO-{year}-0001", "info@denhelder.nl", "Ontvangstbevestiging", "Wij hebben uw verzoek in goede orde ontvangen."),
+        (f"WOO-{year}-0001", "info@denhelder.nl", "Besluit op uw Woo-verzoek", "Hierbij ontvangt u ons besluit op uw Woo-verzoek."),
+        (f"WOO-{year}-0002", "gemeente@heerlen.nl", "Verdaging", "Wij verdagen de beslistermijn met twee weken."),
+        (None, "nieuwsbrief@example.org", "Nieuwsbrief", "Lees ons nieuws."),
+    ]
+    for n, (reference, sender, subject, body) in enumerate(replies, start=1):
+        message = EmailMessage()
+        message["From"], message["To"] = sender, DEMO_REQUESTER["WOO_REQUESTER_EMAIL"]
+        message["Subject"] = subject
+        message["Message-ID"] = f"<demo-{n}@woo-archive.invalid>"
+        if reference:
+            original = BytesParser().parsebytes((data / "outbox" / f"{reference}.eml").read_bytes())
+            message["In-Reply-To"] = original["Message-ID"]
+        message.set_content(body)
+        (inbox / f"{n}.eml").write_bytes(bytes(message))
+    for number in (1, 2, 3):
+        woo("request", "event", f"WOO-{year}-{number:04d}", "sent", "--on", sent.isoformat())
+    woo("mail", "import", str(inbox))
+    woo("request", "event", f"WOO-{year}-0001", "besluit", "--on", (sent + timedelta(days=20)).isoformat())
+    woo("request", "event", f"WOO-{year}-0002", "verdaging", "--on", (sent + timedelta(days=14)).isoformat())
+    woo("requests")
+    woo("requests", "publish-stats")
 
 
 def main() -> None:
@@ -72,8 +121,12 @@ def main() -> None:
         web.wait(timeout=10)
     woo("index")
     woo("verify")
+    sample_campaign(woo, data, env)
+    base = f"http://{args.host}:{args.port}"
     print(
-        f"\nOpen http://{args.host}:{args.port}/archive/documents (Ctrl-C stops the server)\n",
+        f"\nOpen {base}/-/scorecard (what each municipality publishes), "
+        f"{base}/-/search?q=verwerkingsregister (search) or {base}/archive (all tables). "
+        "Ctrl-C stops the server.\n",
         flush=True,
     )
     os.execve(WOO, [WOO, "serve", "--host", args.host, "--port", args.port], env)

@@ -153,9 +153,7 @@ def search(
     filters = [Term("municipality", municipality.upper())] if municipality else []
     if kind:
         filters.append(Term("kind", kind))
-    results = searcher.search(
-        parsed, limit=limit, filter=And(filters) if filters else None, terms=True
-    )
+    results = searcher.search(parsed, limit=limit, filter=And(filters) if filters else None)
     results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
     results.formatter = MarkFormatter()
     hits = []
@@ -183,7 +181,9 @@ def search(
         corrected = searcher.correct_query(parsed, query)
         if corrected.query != parsed:
             suggestion = corrected.string
-    return hits, suggestion, len(results)
+    # Whoosh's estimate: exact for small result sets, and counting every hit of a common word
+    # costs more than the search itself
+    return hits, suggestion, results.estimated_length()
 
 
 def more_like(
