@@ -59,7 +59,9 @@ def vocabulary() -> tuple[list[str], list[float]]:
     function_words = [w for w in VOCABULARY if w in FUNCTION_WORDS]
     terms = [w for w in VOCABULARY if w not in FUNCTION_WORDS]
     words = function_words + sorted(filler - set(VOCABULARY))[: 20000 - len(VOCABULARY)]
-    rng.shuffle(words[len(function_words) :])
+    rare = words[len(function_words) :]
+    rng.shuffle(rare)  # shuffle a copy, then put it back
+    words[len(function_words) :] = rare
     for offset, term in enumerate(terms):  # domain terms at ranks 200..~2000: mid-frequency
         words.insert(200 + offset * 25, term)  # ranks 200..~1900
     cumulative, total = [], 0.0
