@@ -354,3 +354,23 @@ def test_serve_private_needs_requests_and_signs_in_as_root(built: Built, monkeyp
     command = datasette_command(settings(), "127.0.0.1", 8001, private=True)
     assert "--root" in command and str(settings().requests_db) in command
     assert str(settings().requests_db) not in datasette_command(settings(), "127.0.0.1", 8001)
+
+
+def test_new_documents_are_an_atom_feed(ds, built: Built) -> None:
+    from xml.etree import ElementTree
+
+    response = get(ds, "/archive/new_documents_feed.atom")
+    assert response.status_code == 200 and "xml" in response.headers["content-type"]
+    feed = ElementTree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.findtext("a:id", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert f"urn:sha256:{built.pdf}" in ids
+    titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert any(t.startswith("Hoeksche Waard: ") for t in titles)
+
+
+def test_documents_can_be_faceted_by_year(ds) -> None:
+    facets = get(ds, "/archive/documents.json?_facet=year").json()["facet_results"]["year"][
+        "results"
+    ]
+    assert facets == [{**facets[0], "value": date.today().year, "count": 4}]  # the four documents

@@ -226,12 +226,22 @@ def _request_stats(db: sqlite_utils.Database) -> None:
     )
 
 
+def _year(db: sqlite_utils.Database) -> None:
+    """The year a document was first seen, as a column to facet on; generated, so it can never
+    disagree with first_seen."""
+    db.execute(
+        "alter table documents add column year integer "
+        "generated always as (cast(substr(first_seen, 1, 4) as integer)) virtual"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
     _versions_and_crawls,
     _pages,
     _request_stats,
+    _year,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
