@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 
 import pytest
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.fixtures.documents import decision_pdf
+from tests.servers import free_port
 from wooarchive.archive.fetch import FetchError, fetch
 from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import read_record
@@ -108,12 +108,6 @@ def test_an_http_error_is_archived_as_evidence_and_exits_non_zero(archive: Archi
     assert capture["status"] == 404
     assert archive.blobs.exists(capture["sha256"])
     assert archive.db["documents"].count == 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_an_unreachable_url_is_a_one_line_error_and_a_fetch_error_row(archive: Archive) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import time
 from datetime import date
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.fixtures.documents import decision_pdf
+from tests.servers import free_port
 from wooarchive.cli import cli
 from wooarchive.config import settings
 from wooarchive.requests.mail import send
@@ -47,9 +47,7 @@ class Inbox:
 def smtp(monkeypatch):
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -336,9 +334,7 @@ def imap(monkeypatch):
     import subprocess
     import sys
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     pymap = str(Path(sys.executable).with_name("pymap"))
     proc = subprocess.Popen(
         [

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.fixtures.documents import build
+from tests.servers import woo_serve
 from wooarchive.archive.store import Archive
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -28,26 +18,8 @@ def server(archive: Archive, tmp_path: Path):
         archive.record_file(
             doc.path, municipality_code=doc.municipality, kind=doc.kind, title=doc.title
         )
-    port = free_port()
-    woo = str(Path(sys.executable).with_name("woo"))
-    proc = subprocess.Popen(
-        [woo, "serve", "--port", str(port)],
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base + "/-/versions.json", timeout=1)
-            break
-        except httpx.TransportError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with woo_serve(archive.settings.data_dir) as base:
+        yield base
 
 
 def test_the_archive_is_served_with_municipalities_and_documents(server: str) -> None:

@@ -258,35 +258,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def server(built: Built):
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    from tests.servers import woo_serve
 
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "WOO_DATA": str(built.data), "WOO_BASE_URL": f"http://127.0.0.1:{port}"}
-    woo = str(Path(sys.executable).with_name("woo"))
-    proc = subprocess.Popen(
-        [woo, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base + "/-/versions.json", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with woo_serve(built.data) as base:
+        yield base
 
 
 def chromium(url: str, screenshot: str) -> str:

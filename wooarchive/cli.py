@@ -18,6 +18,7 @@ from wooarchive.archive.db import KINDS
 from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
+from wooarchive.cli_types import DateSpan, IsoDate
 from wooarchive.requests.cli_format import render
 from wooarchive.requests.deadlines import LAWS, DeadlineError, Events, Span, timeline
 from wooarchive.serve import datasette_command
@@ -382,34 +383,6 @@ def crawl(
     )
     if report.unfinished:
         raise click.ClickException("unfinished: " + ", ".join(report.unfinished))
-
-
-class IsoDate(click.ParamType):
-    """A calendar date written YYYY-MM-DD; an impossible one (2026-02-30) is refused by name."""
-
-    name = "DATE"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD) that exists", param, ctx)
-
-
-class DateSpan(click.ParamType):
-    """FROM:TO, two ISO dates."""
-
-    name = "FROM:TO"
-
-    def convert(self, value, param, ctx) -> Span:
-        if isinstance(value, Span):
-            return value
-        start, sep, end = value.partition(":")
-        if not sep:
-            self.fail(f"{value!r} is not FROM:TO (two dates YYYY-MM-DD)", param, ctx)
-        return Span(IsoDate().convert(start, param, ctx), IsoDate().convert(end, param, ctx))
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from wooarchive.cli_types import IsoDate
 from wooarchive.config import settings
 from wooarchive.requests.db import EVENT_KINDS
 from wooarchive.requests.identity import NoRequester, requester
@@ -24,19 +25,7 @@ def fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-class IsoDateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD) that exists", param, ctx)
-
-
-ISO_DATE = IsoDateType()
+ISO_DATE = IsoDate()
 
 
 @click.group()
