@@ -109,3 +109,43 @@ def test_an_interrupted_write_at_the_end_of_a_warc_is_a_note_not_damage(
     result = woo("verify")
     assert result.exit_code == 0, result.output
     assert "note: warc/" in result.output and "an interrupted write" in result.output
+
+
+def test_a_deleted_or_rewritten_capture_breaks_the_capture_log(
+    archive: Archive, tmp_path: Path
+) -> None:
+    docs = build(tmp_path / "docs")
+    for doc in docs:
+        archive.record_file(doc.path)
+    assert woo("verify").exit_code == 0
+    with archive.db.conn:
+        archive.db.execute("update captures set fetched_at = '2020-01-01T00:00:00Z' where id = 2")
+    result = woo("verify")
+    assert result.exit_code == 1
+    assert (
+        "damaged: capture log: capture 2: the row was changed after it was recorded"
+        in result.output
+    )
+    with archive.db.conn:
+        archive.db.execute("delete from capture_chain where capture_id = 2")
+        archive.db.execute("delete from captures where id = 2")
+    result = woo("verify")
+    assert (
+        "damaged: capture log: capture 3: the entry before it in the chain is missing or was changed"
+        in result.output
+    )
+
+
+def test_an_old_archive_gets_its_captures_chained_on_upgrade(tmp_path: Path) -> None:
+    from wooarchive.archive import chain
+    from wooarchive.archive import db as schema
+
+    path = tmp_path / "archive.db"
+    old = schema.connect(path, upto=6)
+    old.execute(
+        "insert into captures (id, url, sha256, fetched_at) values (1, 'file:a', 'ab', '2026-01-01T00:00:00Z')"
+    )
+    old.conn.close()
+    upgraded = schema.connect(path)
+    assert list(chain.check(upgraded.conn)) == []
+    assert chain.head(upgraded.conn)[0] == 1

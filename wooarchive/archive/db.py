@@ -235,6 +235,18 @@ def _year(db: sqlite_utils.Database) -> None:
     )
 
 
+def _capture_chain(db: sqlite_utils.Database) -> None:
+    """The tamper-evident log of captures (see chain.py); existing captures are chained in
+    the order they were made."""
+    from wooarchive.archive import chain
+
+    db["capture_chain"].create(
+        {"capture_id": int, "previous_hash": str, "entry_hash": str}, pk="capture_id"
+    )
+    for (capture_id,) in db.execute("select id from captures order by id").fetchall():
+        chain.append(db.conn, capture_id)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -242,6 +254,7 @@ MIGRATIONS: list[Migration] = [
     _pages,
     _request_stats,
     _year,
+    _capture_chain,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from wooarchive.archive import chain, municipalities
 from wooarchive.archive import db as schema
-from wooarchive.archive import municipalities
 from wooarchive.archive.blobs import BlobStore, StoredBlob
 from wooarchive.archive.sniff import declared_by_name, mismatch, sniff
 from wooarchive.archive.titles import fallback_title, title_of
@@ -245,6 +245,7 @@ class Archive:
             capture_id = self.db.execute(
                 f"insert into captures ({columns}) values ({values})", row
             ).lastrowid
+            chain.append(self.db.conn, capture_id)
             if is_document:
                 self.db.execute(
                     """

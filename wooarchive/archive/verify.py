@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wooarchive.archive import chain
 from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import ReadBack, iter_records, read_record
 
@@ -156,4 +157,7 @@ def verify(archive: Archive) -> Report:
             )
         if not archive.blobs.exists(capture["sha256"]):
             report.problems.append(Problem(item, f"blob {capture['sha256']} is missing"))
+    report.problems.extend(
+        Problem("capture log", message) for message in chain.check(archive.db.conn)
+    )
     return report
