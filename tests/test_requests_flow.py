@@ -500,3 +500,86 @@ def test_a_50_mb_attachment_is_imported_whole(requester_env: Path, tmp_path: Pat
     assert (
         attachment["size"] == len(big) and attachment["sha256"] == hashlib.sha256(big).hexdigest()
     )
+
+
+def test_a_request_dossier_holds_every_message_byte_for_byte_and_verifies(
+    requester_env: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    store = RequestStore(settings())
+    reference = store.get(1)["reference"]
+    send(store, reference, outbox=tmp_path / "out")
+    woo("request", "event", reference, "sent", "--on", "2026-02-02")
+    sent_raw = (tmp_path / "out" / f"{reference}.eml").read_bytes()
+    replies = {
+        "verdaging.eml": reply(
+            sent_raw,
+            sender="woo@amsterdam.nl",
+            subject="Verdaging",
+            body="Wij verdagen de beslistermijn.",
+            message_id="<d-1@a>",
+        ),
+        "besluit.eml": reply(
+            sent_raw,
+            sender="woo@amsterdam.nl",
+            subject="Besluit op uw Woo-verzoek",
+            body="Hierbij ons besluit.",
+            message_id="<d-2@a>",
+            attachment=decision_pdf(),
+        ),
+    }
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, raw in replies.items():
+        (inbox / name).write_bytes(raw)
+    woo("mail", "import", str(inbox))
+    woo("request", "event", reference, "verdaging", "--on", "2026-02-20")
+    woo("request", "event", reference, "besluit", "--on", "2026-03-10")
+    assert woo("keys", "init").exit_code == 0
+
+    result = woo("request", "dossier", reference, "-o", str(tmp_path / "dossier.zip"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "dossier.zip") as zf:
+        names = zf.namelist()
+        contents = {name: zf.read(name) for name in names}
+    emls = [contents[n] for n in names if n.endswith(".eml")]
+    assert sent_raw in emls and replies["verdaging.eml"] in emls and replies["besluit.eml"] in emls
+    assert [contents[n] for n in names if n.startswith("bijlagen/")] == [decision_pdf()]
+    timeline = contents["tijdlijn.html"].decode()
+    assert (
+        "Woo art. 4.4 lid 2" in timeline
+        and "2026-03-16" in timeline
+        and "decided_on_time" in timeline
+    )
+    assert contents["tijdlijn.pdf"].startswith(b"%PDF")
+    assert NAME.encode() in contents["verzoek.txt"]  # the requester's own dossier
+
+    checked = woo("export", "verify", str(tmp_path / "dossier.zip"))
+    assert checked.exit_code == 0, checked.output
+    assert (
+        checked.output.strip().splitlines()[-1]
+        == "ok   signature: valid ECDSA P-256 signature over the manifest"
+    )
+
+    as_dir = tmp_path / "dossier-map"
+    assert woo("request", "dossier", reference, "-o", str(as_dir)).exit_code == 0
+    reply_file = next((as_dir / "antwoorden").iterdir())
+    data = bytearray(reply_file.read_bytes())
+    data[-5] ^= 0xFF
+    reply_file.write_bytes(bytes(data))
+    broken = woo("export", "verify", str(as_dir))
+    assert broken.exit_code == 1
+    assert f"FAIL antwoorden/{reply_file.name}" in broken.output
+
+
+def test_a_dossier_is_never_written_over_an_existing_one(
+    requester_env: Path, tmp_path: Path
+) -> None:
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    woo("keys", "init")
+    (tmp_path / "d.zip").write_bytes(b"iets")
+    result = woo("request", "dossier", "1", "-o", str(tmp_path / "d.zip"))
+    assert result.exit_code == 1 and "exists already" in result.output
+    assert (tmp_path / "d.zip").read_bytes() == b"iets"

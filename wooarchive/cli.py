@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -365,14 +366,30 @@ def export_wacz(
 
 
 @export.command("verify")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def export_verify(file: Path) -> None:
-    """Check a WACZ: every file's hash, the datapackage digest, the signature; one line each."""
+    """Check a WACZ or a request dossier (directory or .zip): every file's hash, the manifest
+    or datapackage digest, the signature; one line each."""
     from wooarchive.archive.export import verify_wacz
+    from wooarchive.requests.dossier import MANIFEST
+    from wooarchive.requests.dossier import verify as verify_dossier
 
     if not file.exists():
         raise click.ClickException(f"{file}: no such file")
-    checks = verify_wacz(file)
+    if file.is_dir():
+        checks = verify_dossier(
+            {p.relative_to(file).as_posix(): p.read_bytes() for p in file.rglob("*") if p.is_file()}
+        )
+    else:
+        checks = None
+        if zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as zf:
+                if MANIFEST in zf.namelist():
+                    checks = verify_dossier(
+                        {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
+                    )
+        if checks is None:
+            checks = verify_wacz(file)
     for check in checks:
         click.echo(check.line())
     if not all(c.ok for c in checks):

@@ -213,6 +213,31 @@ def request_letter(ref: str, template: str, today: date | None) -> None:
     click.echo(letter, nl=False)
 
 
+@request.command("dossier")
+@click.argument("ref")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A new directory, or a .zip file.",
+)
+def request_dossier(ref: str, output: Path) -> None:
+    """Everything about one request, signed: letters and replies as raw .eml, attachments,
+    the timeline with every deadline and its article (HTML and PDF), and a signed manifest.
+
+    Check it with `woo export verify`. It holds your own data: keep it private.
+    """
+    from wooarchive.archive.keys import SigningKeyError
+    from wooarchive.requests.dossier import build
+
+    try:
+        summary = build(open_store(), ref, output)
+    except (RequestError, SigningKeyError) as exc:
+        raise fail(exc) from exc
+    click.echo(f"{output}: dossier of {summary['reference']}, {summary['files']} files, signed")
+
+
 @click.group()
 def campaign() -> None:
     """The same request to many municipalities."""

@@ -1,0 +1,247 @@
+"""A request's dossier: everything about one request, for bezwaar or court.
+
+The letters as sent and every reply as received (raw .eml, byte for byte), the attachments, the
+timeline with each deadline and the article behind it (HTML and PDF), the letter text, and a
+manifest with the SHA-256 of every file, signed with the user's key. The requester's own data
+is in it: it is the requester's dossier, and it never goes to the public site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from wooarchive import __version__
+from wooarchive.archive import keys
+from wooarchive.archive.store import now, utc_iso
+from wooarchive.requests.mail import private_blobs
+from wooarchive.requests.store import RequestError, RequestStore
+
+MANIFEST, SIGNATURE = "manifest.json", "manifest-signature.json"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_")[:80] or "bestand"
+
+
+def _timeline_html(request: dict, events: list[dict], timeline) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(str(b.date))}</td><td>{html.escape(b.what)}</td><td>{html.escape(b.rule)}</td></tr>"
+        for b in (timeline.basis if timeline else [])
+    )
+    happened = "".join(
+        f"<li>{html.escape(e['on_date'])}: {html.escape(e['kind'])}{(' - ' + html.escape(e['note'])) if e['note'] else ''}</li>"
+        for e in events
+    )
+    status = (
+        f"{timeline.status}, termijn tot en met {timeline.due}" if timeline else "niet verzonden"
+    )
+    return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Tijdlijn {html.escape(request["reference"])}</title></head><body>
+<h1>Tijdlijn {html.escape(request["reference"])}</h1>
+<p>{html.escape(request["subject"])} &middot; gemeente {html.escape(request["municipality_code"])} &middot; {html.escape(request["law"].upper())}</p>
+<p>Stand: {html.escape(status)}</p>
+<h2>Wat er gebeurde</h2><ul>{happened}</ul>
+<h2>Termijnen en hun grondslag</h2>
+<table border="1" cellpadding="4"><tr><th>Datum</th><th>Wat</th><th>Grondslag</th></tr>{rows}</table>
+<p><small>Opgesteld door woo-archive {__version__} op {date.today().isoformat()}.</small></p>
+</body></html>
+"""
+
+
+def _timeline_pdf(request: dict, events: list[dict], timeline, target: Path) -> None:
+    from fpdf import FPDF
+
+    def text(value: str) -> str:  # the PDF core fonts speak Latin-1
+        return value.encode("latin-1", "replace").decode("latin-1")
+
+    pdf = FPDF()
+    pdf.set_creation_date(now())
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.multi_cell(0, 8, text(f"Tijdlijn {request['reference']}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=10)
+    pdf.multi_cell(
+        0,
+        6,
+        text(f"{request['subject']} - gemeente {request['municipality_code']}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if timeline:
+        pdf.multi_cell(
+            0,
+            6,
+            text(f"Stand: {timeline.status}, termijn tot en met {timeline.due}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(3)
+    for event in events:
+        pdf.multi_cell(
+            0, 6, text(f"{event['on_date']}  {event['kind']}"), new_x="LMARGIN", new_y="NEXT"
+        )
+    pdf.ln(3)
+    for basis in timeline.basis if timeline else []:
+        pdf.multi_cell(
+            0, 5, text(f"{basis.date}  {basis.what}: {basis.rule}"), new_x="LMARGIN", new_y="NEXT"
+        )
+    pdf.output(str(target))
+
+
+def _manifest(root: Path, request: dict) -> bytes:
+    files = []
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and p.name not in (MANIFEST, SIGNATURE)
+    ):
+        data = path.read_bytes()
+        files.append(
+            {
+                "path": path.relative_to(root).as_posix(),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
+            }
+        )
+    return json.dumps(
+        {
+            "dossier": request["reference"],
+            "created": utc_iso(now()),
+            "software": f"woo-archive {__version__}",
+            "files": files,
+        },
+        indent=2,
+        ensure_ascii=False,
+    ).encode()
+
+
+def build(store: RequestStore, ref: int | str, output: Path) -> dict:
+    """Write the dossier to ``output`` (a directory, or a .zip); never half-written under that
+    name."""
+    request = store.get(ref)
+    key = keys.load_key(keys.key_path(store.settings))
+    output = Path(output)
+    if output.exists():
+        raise RequestError(f"{output}: exists already")
+    events = store.events(request["id"])
+    timeline = store.timeline(request["id"])
+    parent = output.parent if output.parent.exists() else None
+    with tempfile.TemporaryDirectory(prefix="woo-dossier-", dir=parent) as tmp:
+        root = Path(tmp) / "dossier"
+        for sub in ("brieven", "antwoorden", "bijlagen"):
+            (root / sub).mkdir(parents=True)
+        (root / "verzoek.txt").write_text(request["body"], "utf-8")
+        messages = list(
+            store.db.query(
+                "select * from messages where request_id = ? order by id", [request["id"]]
+            )
+        )
+        blobs = private_blobs(store)
+        for n, message in enumerate(messages, start=1):
+            folder = "brieven" if message["direction"] == "out" else "antwoorden"
+            (root / folder / f"{n:02d}-{_safe(message['subject'] or 'bericht')}.eml").write_bytes(
+                message["raw"]
+            )
+            for attachment in store.db.query(
+                "select * from attachments where message_id = ?", [message["id"]]
+            ):
+                shutil.copyfile(
+                    blobs.path_for(attachment["sha256"]),
+                    root / "bijlagen" / f"{n:02d}-{_safe(attachment['filename'])}",
+                )
+        (root / "tijdlijn.html").write_text(_timeline_html(request, events, timeline), "utf-8")
+        _timeline_pdf(request, events, timeline, root / "tijdlijn.pdf")
+        manifest = _manifest(root, request)
+        (root / MANIFEST).write_bytes(manifest)
+        digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
+        (root / SIGNATURE).write_text(
+            json.dumps(
+                {
+                    "path": MANIFEST,
+                    "hash": digest,
+                    "signedData": {
+                        "hash": digest,
+                        "created": utc_iso(now()),
+                        "software": f"woo-archive {__version__}",
+                        "signature": keys.sign(key, digest),
+                        "publicKey": keys.public_key_b64(key),
+                    },
+                },
+                indent=2,
+            ),
+            "utf-8",
+        )
+        if output.suffix.lower() == ".zip":
+            staging = Path(tmp) / "dossier.zip"
+            with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in sorted(root.rglob("*")):
+                    if path.is_file():
+                        zf.write(path, path.relative_to(root).as_posix())
+            os.replace(staging, output)
+        else:
+            os.replace(root, output)
+    return {
+        "reference": request["reference"],
+        "files": len(json.loads(manifest)["files"]),
+        "output": str(output),
+    }
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def verify(files: dict[str, bytes]) -> list[Check]:
+    """Check a dossier given as {path: bytes}: every file against the manifest, the manifest
+    against its signature."""
+    if MANIFEST not in files or SIGNATURE not in files:
+        return [Check("dossier", False, "manifest.json or manifest-signature.json is missing")]
+    manifest = json.loads(files[MANIFEST])
+    checks = []
+    listed = {item["path"]: item for item in manifest["files"]}
+    for path, item in listed.items():
+        if path not in files:
+            checks.append(Check(path, False, "listed in the manifest but missing"))
+            continue
+        actual = hashlib.sha256(files[path]).hexdigest()
+        checks.append(
+            Check(
+                path,
+                actual == item["sha256"],
+                "hash matches"
+                if actual == item["sha256"]
+                else f"hash is {actual}, the manifest says {item['sha256']}",
+            )
+        )
+    for path in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE}):
+        checks.append(Check(path, False, "not in the manifest"))
+    signature = json.loads(files[SIGNATURE])
+    digest = "sha256:" + hashlib.sha256(files[MANIFEST]).hexdigest()
+    signed = signature.get("signedData", {})
+    valid = digest == signature.get("hash") == signed.get("hash") and keys.verify(
+        signed.get("publicKey", ""), signed.get("signature", ""), digest
+    )
+    checks.append(
+        Check(
+            "signature",
+            valid,
+            "valid ECDSA P-256 signature over the manifest"
+            if valid
+            else "does not verify: the manifest or its signature was changed",
+        )
+    )
+    return checks
