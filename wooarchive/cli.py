@@ -353,12 +353,13 @@ def export_wacz(
     from wooarchive.archive.export import Selection
     from wooarchive.archive.export import export_wacz as run_export
     from wooarchive.archive.keys import SigningKeyError
+    from wooarchive.archive.timestamp import TimestampError
 
     store = open_archive()
     selection = Selection(municipality, kind, since.isoformat() if since else None, documents)
     try:
         summary = run_export(store, selection, output, title=title)
-    except (ArchiveError, SigningKeyError) as exc:
+    except (ArchiveError, SigningKeyError, TimestampError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"{output}: {summary['documents']} documents, {summary['captures']} captures, signed"

@@ -229,11 +229,12 @@ def request_dossier(ref: str, output: Path) -> None:
     Check it with `woo export verify`. It holds your own data: keep it private.
     """
     from wooarchive.archive.keys import SigningKeyError
+    from wooarchive.archive.timestamp import TimestampError
     from wooarchive.requests.dossier import build
 
     try:
         summary = build(open_store(), ref, output)
-    except (RequestError, SigningKeyError) as exc:
+    except (RequestError, SigningKeyError, TimestampError) as exc:
         raise fail(exc) from exc
     click.echo(f"{output}: dossier of {summary['reference']}, {summary['files']} files, signed")
 

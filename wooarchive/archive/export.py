@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from wooarchive import __version__
-from wooarchive.archive import chain, keys
+from wooarchive.archive import chain, keys, timestamp
 from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
 
 
@@ -179,6 +179,9 @@ def _sign(source: Path, target: Path, key, archive: Archive) -> str | None:
             "signature": keys.sign(key, digest["hash"]),
             "publicKey": keys.public_key_b64(key),
         }
+        url = timestamp.tsa_url()
+        if url:
+            digest["woo:timestamp"] = timestamp.request_token(url, digest["hash"])
         if head:
             # the capture log's head when this was exported: a later check of the archive can
             # prove that none of these captures was removed or rewritten since
@@ -271,4 +274,15 @@ def verify_wacz(path: Path) -> list[Check]:
                     else "does not verify: the digest or signature was changed",
                 )
             )
+        checks.extend(timestamp_checks(digest))
     return checks
+
+
+def timestamp_checks(digest: dict) -> list[Check]:
+    """The check of an RFC 3161 timestamp in a digest or manifest signature, if it has one; a
+    timestamp that cannot be checked here (no CA file) is reported, not failed."""
+    stamp = digest.get("woo:timestamp")
+    if not stamp:
+        return []
+    result = timestamp.verify_token(stamp, digest["hash"])
+    return [Check("timestamp", result.ok is not False, result.detail)]

@@ -16,12 +16,12 @@ import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from wooarchive import __version__
-from wooarchive.archive import keys
+from wooarchive.archive import keys, timestamp
+from wooarchive.archive.export import Check, timestamp_checks
 from wooarchive.archive.store import now, utc_iso
 from wooarchive.requests.mail import private_blobs
 from wooarchive.requests.store import RequestError, RequestStore
@@ -162,23 +162,20 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         manifest = _manifest(root, request)
         (root / MANIFEST).write_bytes(manifest)
         digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
-        (root / SIGNATURE).write_text(
-            json.dumps(
-                {
-                    "path": MANIFEST,
-                    "hash": digest,
-                    "signedData": {
-                        "hash": digest,
-                        "created": utc_iso(now()),
-                        "software": f"woo-archive {__version__}",
-                        "signature": keys.sign(key, digest),
-                        "publicKey": keys.public_key_b64(key),
-                    },
-                },
-                indent=2,
-            ),
-            "utf-8",
-        )
+        signature = {
+            "path": MANIFEST,
+            "hash": digest,
+            "signedData": {
+                "hash": digest,
+                "created": utc_iso(now()),
+                "software": f"woo-archive {__version__}",
+                "signature": keys.sign(key, digest),
+                "publicKey": keys.public_key_b64(key),
+            },
+        }
+        if timestamp.tsa_url():
+            signature["woo:timestamp"] = timestamp.request_token(timestamp.tsa_url(), digest)
+        (root / SIGNATURE).write_text(json.dumps(signature, indent=2), "utf-8")
         if output.suffix.lower() == ".zip":
             staging = Path(tmp) / "dossier.zip"
             with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -193,16 +190,6 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         "files": len(json.loads(manifest)["files"]),
         "output": str(output),
     }
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
 
 
 def verify(files: dict[str, bytes]) -> list[Check]:
@@ -244,4 +231,5 @@ def verify(files: dict[str, bytes]) -> list[Check]:
             else "does not verify: the manifest or its signature was changed",
         )
     )
+    checks.extend(timestamp_checks(signature))
     return checks
