@@ -187,3 +187,34 @@ def test_each_site_is_checkpointed_and_the_archive_verifies(crawled: Crawled) ->
         [WOO, "verify"], env=crawl_env(crawled.data), capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_crawled_site_exports_as_a_valid_signed_wacz(crawled: Crawled, tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.crawling import WOO, crawl_env
+
+    env = crawl_env(crawled.data)
+    env["WOO_SIGNING_KEY"] = str(tmp_path / "key.pem")
+    subprocess.run([WOO, "keys", "init"], env=env, check=True, capture_output=True)
+    out = tmp_path / "hoekschewaard.wacz"
+    made = subprocess.run(
+        [WOO, "export", "wacz", "-m", "GM1963", "-o", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    documents = query(
+        crawled.data, "select count(*) from documents where municipality_code = 'GM1963'"
+    )[0][0]
+    assert f"{documents} documents" in made.stdout
+    wacz = str(Path(sys.executable).with_name("wacz"))
+    validated = subprocess.run([wacz, "validate", "-f", str(out)], capture_output=True, text=True)
+    assert validated.returncode == 0 and "Validation succeeded" in validated.stdout
+    verified = subprocess.run(
+        [WOO, "export", "verify", str(out)], env=env, capture_output=True, text=True
+    )
+    assert verified.returncode == 0 and "ok   signature" in verified.stdout
