@@ -55,15 +55,39 @@ def sample_campaign(woo, data: Path, env: dict) -> None:
 
     env.update(DEMO_REQUESTER)
     sent = date.today() - timedelta(days=42)
-    woo("campaign", "new", "-t", "woo_dpia", "--to", "GM0400,GM0917,GM0193", "--name", "demo: DPIA's")
+    woo(
+        "campaign",
+        "new",
+        "-t",
+        "woo_dpia",
+        "--to",
+        "GM0400,GM0917,GM0193",
+        "--name",
+        "demo: DPIA's",
+    )
     woo("request", "send", "--campaign", "1", "--outbox", str(data / "outbox"))
     inbox = data / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     year = date.today().year
     replies = [
-        (f"WOO-{year}-0001", "info@denhelder.nl", "Ontvangstbevestiging", "Wij hebben uw verzoek in goede orde ontvangen."),
-        (f"WOO-{year}-0001", "info@denhelder.nl", "Besluit op uw Woo-verzoek", "Hierbij ontvangt u ons besluit op uw Woo-verzoek."),
-        (f"WOO-{year}-0002", "gemeente@heerlen.nl", "Verdaging", "Wij verdagen de beslistermijn met twee weken."),
+        (
+            f"WOO-{year}-0001",
+            "info@denhelder.nl",
+            "Ontvangstbevestiging",
+            "Wij hebben uw verzoek in goede orde ontvangen.",
+        ),
+        (
+            f"WOO-{year}-0001",
+            "info@denhelder.nl",
+            "Besluit op uw Woo-verzoek",
+            "Hierbij ontvangt u ons besluit op uw Woo-verzoek.",
+        ),
+        (
+            f"WOO-{year}-0002",
+            "gemeente@heerlen.nl",
+            "Verdaging",
+            "Wij verdagen de beslistermijn met twee weken.",
+        ),
         (None, "nieuwsbrief@example.org", "Nieuwsbrief", "Lees ons nieuws."),
     ]
     for n, (reference, sender, subject, body) in enumerate(replies, start=1):
@@ -79,8 +103,22 @@ def sample_campaign(woo, data: Path, env: dict) -> None:
     for number in (1, 2, 3):
         woo("request", "event", f"WOO-{year}-{number:04d}", "sent", "--on", sent.isoformat())
     woo("mail", "import", str(inbox))
-    woo("request", "event", f"WOO-{year}-0001", "besluit", "--on", (sent + timedelta(days=20)).isoformat())
-    woo("request", "event", f"WOO-{year}-0002", "verdaging", "--on", (sent + timedelta(days=14)).isoformat())
+    woo(
+        "request",
+        "event",
+        f"WOO-{year}-0001",
+        "besluit",
+        "--on",
+        (sent + timedelta(days=20)).isoformat(),
+    )
+    woo(
+        "request",
+        "event",
+        f"WOO-{year}-0002",
+        "verdaging",
+        "--on",
+        (sent + timedelta(days=14)).isoformat(),
+    )
     woo("requests")
     woo("requests", "publish-stats")
 

@@ -4,7 +4,6 @@ recorded per document, and both indexes kept up to date and rebuildable."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -192,9 +191,3 @@ def test_both_indexes_rebuild_from_archive_db_alone(indexed) -> None:
         )[0]["n"]
         > 0
     )
-
-
-def test_workers_are_processes_not_threads() -> None:
-    from wooarchive.indexer.ocr import run_jobs
-
-    assert os.cpu_count() and run_jobs.__doc__ and "processes" in run_jobs.__doc__
