@@ -113,6 +113,7 @@ def add_pages(directory: Path, rows: Iterable[dict], *, fresh: bool = False) -> 
 
 
 _searchers: dict[str, tuple[tuple, object]] = {}
+EXACT_TOTAL_UP_TO = 1000
 
 
 def searcher_for(directory: Path):
@@ -181,9 +182,11 @@ def search(
         corrected = searcher.correct_query(parsed, query)
         if corrected.query != parsed:
             suggestion = corrected.string
-    # Whoosh's estimate: exact for small result sets, and counting every hit of a common word
-    # costs more than the search itself
-    return hits, suggestion, results.estimated_length()
+    # Whoosh's estimate counts deleted (updated) documents too, so small totals are counted
+    # exactly; only beyond a thousand hits, where counting costs more than the search, is the
+    # estimate given
+    estimate = results.estimated_length()
+    return hits, suggestion, len(results) if estimate <= EXACT_TOTAL_UP_TO else estimate
 
 
 def more_like(
