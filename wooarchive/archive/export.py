@@ -172,13 +172,12 @@ def _sign(source: Path, target: Path, key, archive: Archive) -> str | None:
         datapackage = json.loads(zin.read("datapackage.json"))
         digest = json.loads(zin.read("datapackage-digest.json"))
         head = chain.head(archive.db.conn)
-        digest["signedData"] = {
-            "hash": digest["hash"],
-            "created": datapackage.get("created") or utc_iso(now()),
-            "software": f"woo-archive {__version__}",
-            "signature": keys.sign(key, digest["hash"]),
-            "publicKey": keys.public_key_b64(key),
-        }
+        digest["signedData"] = keys.signed_data(
+            key,
+            digest["hash"],
+            datapackage.get("created") or utc_iso(now()),
+            f"woo-archive {__version__}",
+        )
         url = timestamp.tsa_url()
         if url:
             digest["woo:timestamp"] = timestamp.request_token(url, digest["hash"])
@@ -262,9 +261,7 @@ def verify_wacz(path: Path) -> list[Check]:
         if not signed:
             checks.append(Check("signature", False, "the export is not signed"))
         else:
-            valid = signed.get("hash") == digest.get("hash") and keys.verify(
-                signed["publicKey"], signed["signature"], signed["hash"]
-            )
+            valid = keys.check_signed(digest, package_hash)
             checks.append(
                 Check(
                     "signature",

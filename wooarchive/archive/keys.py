@@ -95,3 +95,24 @@ def verify(public_key: str, signature: str, text: str) -> bool:
         return True
     except (InvalidSignature, ValueError, TypeError):
         return False
+
+
+def signed_data(key: ec.EllipticCurvePrivateKey, digest: str, created: str, software: str) -> dict:
+    """The `signedData` of a manifest digest ("sha256:HEX"), as the WACZ signing
+    recommendation's anonymous signature has it; exports and dossiers share it."""
+    return {
+        "hash": digest,
+        "created": created,
+        "software": software,
+        "signature": sign(key, digest),
+        "publicKey": public_key_b64(key),
+    }
+
+
+def check_signed(container: dict, digest: str) -> bool:
+    """Whether ``container`` (a datapackage digest or a manifest signature) is a valid signature
+    of ``digest``, the hash recomputed from the signed file."""
+    signed = container.get("signedData") or {}
+    return digest == container.get("hash") == signed.get("hash") and verify(
+        signed.get("publicKey", ""), signed.get("signature", ""), digest
+    )

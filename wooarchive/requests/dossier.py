@@ -165,13 +165,9 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         signature = {
             "path": MANIFEST,
             "hash": digest,
-            "signedData": {
-                "hash": digest,
-                "created": utc_iso(now()),
-                "software": f"woo-archive {__version__}",
-                "signature": keys.sign(key, digest),
-                "publicKey": keys.public_key_b64(key),
-            },
+            "signedData": keys.signed_data(
+                key, digest, utc_iso(now()), f"woo-archive {__version__}"
+            ),
         }
         if timestamp.tsa_url():
             signature["woo:timestamp"] = timestamp.request_token(timestamp.tsa_url(), digest)
@@ -218,10 +214,7 @@ def verify(files: dict[str, bytes]) -> list[Check]:
         checks.append(Check(path, False, "not in the manifest"))
     signature = json.loads(files[SIGNATURE])
     digest = "sha256:" + hashlib.sha256(files[MANIFEST]).hexdigest()
-    signed = signature.get("signedData", {})
-    valid = digest == signature.get("hash") == signed.get("hash") and keys.verify(
-        signed.get("publicKey", ""), signed.get("signature", ""), digest
-    )
+    valid = keys.check_signed(signature, digest)
     checks.append(
         Check(
             "signature",
