@@ -24,7 +24,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 
 from wooarchive.archive.blobs import BlobStore
@@ -378,13 +378,6 @@ def file_message(
             )
     reference = store.get(request_id)["reference"]
     return Imported(source, "matched", reference, how, kind)
-
-
-def message_date(message_row: dict) -> date | None:
-    try:
-        return parsedate_to_datetime(message_row["date"]).date()
-    except (TypeError, ValueError):
-        return None
 
 
 def assign(store: RequestStore, quarantine_id: int, ref: int | str) -> Imported:
