@@ -46,10 +46,8 @@ def build(data: Path) -> None:
             "values (:sha256, :page, 'text', 1.0, :text, 'GM0363', 'other')",
             corpus,
         )
-    whoosh_index.add_pages(
-        archive.settings.whoosh_dir,
-        [{**p, "municipality_code": "GM0363"} for p in corpus],
-        fresh=True,
+    whoosh_index.rebuild(
+        archive.settings.whoosh_dir, [{**p, "municipality_code": "GM0363"} for p in corpus]
     )
 
 

@@ -146,11 +146,15 @@ def archive_add(
 @click.option(
     "--rebuild", is_flag=True, help="Recreate the FTS5 and Whoosh indexes from archive.db."
 )
-@click.option("--jobs", "-j", type=int, help="OCR processes (default: one per core).")
+@click.option("--jobs", "-j", type=int, help="Reader processes (default: one per core).")
 def index_command(rebuild: bool, jobs: int | None) -> None:
     """Read every archived document not read yet (OCR where needed) and update the indexes.
 
-    Incremental: a document is read and OCR'd once; running it again costs seconds.
+    Incremental: a document is read and OCR'd once; running it again costs seconds. Each
+    document is read in a process of its own under limits (WOO_READ_MAX_MEMORY_MB,
+    WOO_READ_MAX_CPU, WOO_READ_TIMEOUT, WOO_OCR_MAX_PAGES, WOO_OCR_MAX_MPIXELS,
+    WOO_MAX_UNZIPPED_MB): a document that breaks one is recorded with its status and reason,
+    and the run goes on. Exits 0 when the run did its work, unreadable documents included.
     """
     from wooarchive.indexer.run import index as run_index
 
@@ -171,12 +175,26 @@ def index_command(rebuild: bool, jobs: int | None) -> None:
             bar.update(done - bar.pos)
 
         report = run_index(store, workers=jobs, progress=progress, rebuild=rebuild)
+    for sha256, status, error in report.failures[:SHOWN_FAILURES]:
+        click.echo(f"{status}: {sha256}: {error}", err=True)
+    if len(report.failures) > SHOWN_FAILURES:
+        click.echo(
+            f"... and {len(report.failures) - SHOWN_FAILURES} more: see the extractions table",
+            err=True,
+        )
+    for sha256 in report.missing:
+        click.echo(f"missing: {sha256}: blob not in the store (woo verify); not read", err=True)
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     click.echo(
-        f"indexed {report.documents} documents, {report.pages} pages "
+        f"indexed {report.documents} documents ({statuses or 'none new'}), {report.pages} pages "
         f"(OCR: {report.ocr_pages} pages in {report.ocr_documents} documents), "
-        f"{report.problems} with problems; search index: {report.whoosh_pages} pages updated "
-        f"in {report.seconds:.1f} s"
+        f"{report.problems} with problems; search index: {report.whoosh_pages} pages updated"
+        + (f", {report.drift} pages of drift repaired" if report.drift else "")
+        + f" in {report.seconds:.1f} s"
     )
+
+
+SHOWN_FAILURES = 20
 
 
 @cli.command()
@@ -227,7 +245,7 @@ def extract(file: Path, as_json: bool) -> None:
             click.echo(f"--- page {page.page} ({page.method}) ---\n{page.text}")
         for error in result.errors:
             click.echo(f"problem: {error}", err=True)
-    if result.status in ("unreadable", "encrypted", "empty", "unsupported"):
+    if result.status not in ("ok", "partial"):
         sys.exit(1)
 
 

@@ -25,6 +25,11 @@ class Settings:
     max_pages: int = 2000  # WOO_MAX_PAGES: pages read from one document at most
     ocr_timeout: float = 180.0  # WOO_OCR_TIMEOUT: seconds Tesseract may spend on one page
     ocr_max_mpixels: float = 250.0  # WOO_OCR_MAX_MPIXELS: larger page images are refused (bombs)
+    ocr_max_pages: int = 500  # WOO_OCR_MAX_PAGES: OCR budget per document; the rest is skipped
+    max_unzipped_mb: int = 256  # WOO_MAX_UNZIPPED_MB: an office file's members, uncompressed
+    read_memory_mb: int = 2048  # WOO_READ_MAX_MEMORY_MB: address space of one reader process
+    read_cpu_seconds: int = 1800  # WOO_READ_MAX_CPU: CPU seconds of a reader per document
+    read_timeout: float = 3600.0  # WOO_READ_TIMEOUT: wall seconds per document, OCR included
 
     @property
     def archive_db(self) -> Path:
@@ -62,7 +67,8 @@ class Settings:
 
 def settings() -> Settings:
     """Read the settings from the environment (WOO_DATA, WOO_BASE_URL, WOO_CONTACT, and the
-    extraction limits WOO_MAX_PAGES, WOO_OCR_TIMEOUT, WOO_OCR_MAX_MPIXELS)."""
+    reading limits WOO_MAX_PAGES, WOO_OCR_TIMEOUT, WOO_OCR_MAX_MPIXELS, WOO_OCR_MAX_PAGES,
+    WOO_MAX_UNZIPPED_MB, WOO_READ_MAX_MEMORY_MB, WOO_READ_MAX_CPU, WOO_READ_TIMEOUT)."""
     return Settings(
         data_dir=Path(os.environ.get("WOO_DATA", "data")).resolve(),
         base_url=os.environ.get("WOO_BASE_URL", "http://127.0.0.1:8001").rstrip("/"),
@@ -70,4 +76,9 @@ def settings() -> Settings:
         max_pages=int(os.environ.get("WOO_MAX_PAGES", "2000")),
         ocr_timeout=float(os.environ.get("WOO_OCR_TIMEOUT", "180")),
         ocr_max_mpixels=float(os.environ.get("WOO_OCR_MAX_MPIXELS", "250")),
+        ocr_max_pages=int(os.environ.get("WOO_OCR_MAX_PAGES", "500")),
+        max_unzipped_mb=int(os.environ.get("WOO_MAX_UNZIPPED_MB", "256")),
+        read_memory_mb=int(os.environ.get("WOO_READ_MAX_MEMORY_MB", "2048")),
+        read_cpu_seconds=int(os.environ.get("WOO_READ_MAX_CPU", "1800")),
+        read_timeout=float(os.environ.get("WOO_READ_TIMEOUT", "3600")),
     )

@@ -247,6 +247,21 @@ def _capture_chain(db: sqlite_utils.Database) -> None:
         chain.append(db.conn, capture_id)
 
 
+def _search_queue(db: sqlite_utils.Database) -> None:
+    """What keeps the search indexes true to the pages table: documents whose pages changed,
+    queued in the transaction that changed them and taken off once Whoosh has them (FTS5
+    follows by trigger), and a digest of every page's text taken when it was extracted, so that
+    `woo verify` can tell a page changed behind the archive's back."""
+    import hashlib
+
+    db["search_queue"].create({"sha256": str, "queued_at": str}, pk="sha256")
+    db["pages"].add_column("text_sha256", str)
+    db.conn.create_function(
+        "woo_sha256", 1, lambda text: hashlib.sha256((text or "").encode()).hexdigest()
+    )
+    db.execute("update pages set text_sha256 = woo_sha256(text)")
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -255,6 +270,7 @@ MIGRATIONS: list[Migration] = [
     _request_stats,
     _year,
     _capture_chain,
+    _search_queue,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 OOXML = {
@@ -58,8 +59,13 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             if "mimetype" in names:
-                return zf.read("mimetype").decode("ascii", "replace").strip()
-    except (zipfile.BadZipFile, OSError):
+                # bounded: a zip bomb can hide in this member as well as any other
+                with zf.open("mimetype") as member:
+                    declared = member.read(200).decode("ascii", "replace").strip()
+                return (
+                    declared if re.fullmatch(r"[\w.+-]+/[\w.+-]+", declared) else "application/zip"
+                )
+    except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError, ValueError, zlib.error):
         return "application/zip"
     for prefix, mime in OOXML.items():
         if any(n.startswith(prefix) for n in names):

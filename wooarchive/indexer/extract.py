@@ -1,24 +1,28 @@
 """Text per page from one file, by what the file really is.
 
-Reading is split from OCR: ``read_document`` does everything quick (text layers, HTML, office
-files) and lists the pages that need OCR with the reason; ``ocr_job`` and ``apply_ocr`` finish
-them, so `woo index` can OCR many documents in parallel. ``extract_file`` does both for one file.
+A document is read whole in one isolated reader process (``isolation.py``): ``extract`` reads
+the quick parts (text layers, HTML, office files), finds the pages that need OCR, drops the ones
+that are blank or over a limit, and OCRs the rest within a per-document page budget. Every
+problem is recorded on the extraction; nothing a file does stops the caller.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
 from wooarchive.archive.sniff import sniff
 from wooarchive.config import Settings
-from wooarchive.indexer import office
+from wooarchive.indexer import office, poppler
 from wooarchive.indexer.html import main_text
+from wooarchive.indexer.isolation import Failure, LimitExceeded, Limits, ReaderPool
 from wooarchive.indexer.ocr import OcrJob, OcrResult, run_job
-from wooarchive.indexer.pdf import Encrypted, Unreadable, read_pdf
+from wooarchive.indexer.pdf import Encrypted, PdfPage, Unreadable, read_pdf
 from wooarchive.indexer.quality import needs_ocr, text_quality
 
 IMAGES = {"image/png", "image/jpeg", "image/tiff", "image/gif"}
@@ -27,12 +31,15 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 TEXTS = {"text/plain", "application/json", "application/xml", "text/csv"}
+OCR_DPI = 300  # the resolution a page without images is rendered at for OCR
+BLANK_INK = 200  # a thumbnail pixel darker than this is ink
+BLANK_SHARE = 0.0005  # a page with less ink than this share of its thumbnail is blank
 
 
 @dataclass
 class Page:
     page: int
-    method: str  # text | ocr | html | office
+    method: str  # text | ocr | html | office | blank | skipped
     text: str
     quality: float | None = None
 
@@ -45,47 +52,74 @@ class Extraction:
     path: Path
     sha256: str
     mime: str
-    status: str = "ok"  # ok | partial | encrypted | unreadable | empty | unsupported
+    # ok | partial | encrypted | unreadable | empty | unsupported | limit | crashed
+    status: str = "ok"
     pages: list[Page] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cells: list[tuple[str, int, int, str, str]] = field(default_factory=list)
     ocr_needed: dict[int, str] = field(default_factory=dict)  # page -> why
+    source: Path | None = None  # what OCR reads: the repaired copy of a malformed PDF
+    total_pages: int = 0
 
     @property
     def ocr_pages(self) -> int:
         return sum(1 for p in self.pages if p.method == "ocr")
 
 
+@dataclass(frozen=True)
+class ReadJob:
+    """One document for a reader process: where its bytes are and where OCR output goes."""
+
+    path: str
+    sha256: str
+    mime: str | None
+    config: Settings
+    output_dir: str  # searchable PDFs (the derived directory)
+
+
 def _page(number: int, method: str, text: str) -> Page:
     return Page(number, method, text, text_quality(text))
 
 
-def read_document(path: Path, sha256: str, config: Settings, mime: str | None = None) -> Extraction:
-    """Everything but OCR. Never raises for a bad file: the problem is in ``status``/``errors``."""
+def read_document(
+    path: Path, sha256: str, config: Settings, mime: str | None = None, workdir: Path | None = None
+) -> Extraction:
+    """Everything but OCR. A bad file's problem is in ``status``/``errors``; only a limit
+    (:class:`LimitExceeded`) or the reader's own death ends it otherwise, and those are the
+    isolating process's to record."""
     mime = mime or sniff(path)
-    result = Extraction(path, sha256, mime)
+    result = Extraction(path, sha256, mime, source=path)
     if path.stat().st_size == 0:
         result.status, result.errors = "empty", ["zero bytes"]
         return result
+    zip_limits = office.ZipLimits(config.max_unzipped_mb * 1024 * 1024)
     try:
         if mime == "application/pdf":
-            _read_pdf(path, config, result)
+            with tempfile.TemporaryDirectory(prefix="woo-pdf-") as tmp:
+                _read_pdf(path, config, result, workdir or Path(tmp))
         elif mime == "text/html":
             result.pages.append(_page(1, "html", main_text(path.read_bytes())))
         elif mime in IMAGES:
             result.ocr_needed[1] = "an image"
+            result.total_pages = 1
         elif mime in (XLSX, ODS):
-            sheets = office.xlsx_sheets(path) if mime == XLSX else office.ods_sheets(path)
+            sheets = (
+                office.xlsx_sheets(path, zip_limits)
+                if mime == XLSX
+                else office.ods_sheets(path, zip_limits)
+            )
             for number, sheet in enumerate(sheets, start=1):
                 result.pages.append(_page(number, "office", f"{sheet.name}\n{sheet.text()}"))
                 _cells(result, sheet)
         elif mime == DOCX:
             result.pages += [
-                _page(n, "office", t) for n, t in enumerate(office.docx_pages(path), start=1)
+                _page(n, "office", t)
+                for n, t in enumerate(office.docx_pages(path, zip_limits), start=1)
             ]
         elif mime == ODT:
             result.pages += [
-                _page(n, "office", t) for n, t in enumerate(office.odt_pages(path), start=1)
+                _page(n, "office", t)
+                for n, t in enumerate(office.odt_pages(path, zip_limits), start=1)
             ]
         elif mime in TEXTS:
             result.pages.append(_page(1, "text", path.read_bytes().decode("utf-8", "replace")))
@@ -101,15 +135,38 @@ def read_document(path: Path, sha256: str, config: Settings, mime: str | None = 
     return result
 
 
-def _read_pdf(path: Path, config: Settings, result: Extraction) -> None:
-    pdf = read_pdf(path, config.max_pages)
+def _read_pdf(path: Path, config: Settings, result: Extraction, workdir: Path) -> None:
+    pdf = read_pdf(path, config.max_pages, workdir)
     result.errors.extend(pdf.errors)
+    result.source = pdf.source
+    result.total_pages = pdf.total_pages
     for page in pdf.pages:
         reason = needs_ocr(page.text, page.has_images)
-        if reason:
-            result.ocr_needed[page.number] = reason
-        else:
+        if not reason:
             result.pages.append(_page(page.number, "text", page.text))
+        elif not page.paints and not page.text.strip():
+            result.pages.append(Page(page.number, "blank", ""))
+        elif refused := _too_many_pixels(page, config.ocr_max_mpixels):
+            result.pages.append(Page(page.number, "skipped", ""))
+            result.errors.append(f"page {page.number}: {refused}: not OCR'd")
+        else:
+            result.ocr_needed[page.number] = reason
+
+
+def _too_many_pixels(page: PdfPage, max_mpixels: float) -> str | None:
+    """Why a page must not be decoded (an image or the rendered page is a pixel bomb)."""
+    for width, height in page.images:
+        if width * height > max_mpixels * 1e6:
+            return (
+                f"an image of {width}x{height} pixels, over the limit of {max_mpixels:g} megapixels"
+            )
+    width, height = (side / 72 * OCR_DPI for side in page.size_pt)
+    if width * height > max_mpixels * 1e6:
+        return (
+            f"a page of {page.size_pt[0]:.0f}x{page.size_pt[1]:.0f} points, over "
+            f"{max_mpixels:g} megapixels at {OCR_DPI} dpi"
+        )
+    return None
 
 
 def _cells(result: Extraction, sheet: office.Sheet) -> None:
@@ -123,6 +180,61 @@ def _cells(result: Extraction, sheet: office.Sheet) -> None:
                 result.cells.append((sheet.name, r, c, header or f"kolom {c}", value))
 
 
+def _is_blank(thumbnail: Path) -> bool:
+    from PIL import Image
+
+    with Image.open(thumbnail) as image:
+        grey = image.convert("L")
+        histogram = grey.histogram()
+    total = sum(histogram) or 1
+    return sum(histogram[:BLANK_INK]) / total < BLANK_SHARE
+
+
+def _image_pixels(path: Path) -> tuple[int, int]:
+    """An image's size from its header alone (Pillow opens lazily)."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # we judge the size ourselves, before anything is decoded
+    with Image.open(path) as image:
+        return image.size
+
+
+def plan_ocr(extraction: Extraction, config: Settings, workdir: Path) -> None:
+    """Drop from ``ocr_needed`` what must not or need not be OCR'd: images over the pixel
+    limit, blank pages (a thumbnail with no ink), and the pages beyond the per-document OCR
+    budget. Each dropped page gets a page row saying so, and an error where text is lost."""
+    if not extraction.ocr_needed:
+        return
+    if extraction.mime in IMAGES:
+        width, height = _image_pixels(extraction.path)
+        if width * height > config.ocr_max_mpixels * 1e6:
+            extraction.ocr_needed.clear()
+            raise LimitExceeded(
+                f"an image of {width}x{height} pixels, over the limit of "
+                f"{config.ocr_max_mpixels:g} megapixels"
+            )
+        return
+    try:
+        thumbs = poppler.thumbnails(extraction.source, sorted(extraction.ocr_needed), workdir)
+    except poppler.PopplerError as exc:
+        extraction.errors.append(f"blank-page check skipped ({exc})")
+        thumbs = {}
+    for number, thumb in thumbs.items():
+        if number in extraction.ocr_needed and _is_blank(thumb):
+            del extraction.ocr_needed[number]
+            extraction.pages.append(Page(number, "blank", ""))
+    over = sorted(extraction.ocr_needed)[config.ocr_max_pages :]
+    if over:
+        for number in over:
+            del extraction.ocr_needed[number]
+            extraction.pages.append(Page(number, "skipped", ""))
+        extraction.errors.append(
+            f"{len(over)} pages not OCR'd (pages {over[0]}-{over[-1]}): over the budget of "
+            f"{config.ocr_max_pages} OCR pages per document (WOO_OCR_MAX_PAGES)"
+        )
+    extraction.pages.sort(key=lambda p: p.page)
+
+
 def ocr_job(
     extraction: Extraction, config: Settings, workdir: Path, output_dir: Path
 ) -> OcrJob | None:
@@ -131,23 +243,17 @@ def ocr_job(
     if not extraction.ocr_needed:
         return None
     pages = tuple(sorted(extraction.ocr_needed))
-    source = extraction.path
+    source = extraction.source or extraction.path
     image = extraction.mime in IMAGES
-    if not image:
-        total = (
-            len(PdfReader(str(source), strict=False).pages)
-            if extraction.mime == "application/pdf"
-            else 0
-        )
-        if pages != tuple(range(1, total + 1)):
-            writer = PdfWriter(clone_from=str(source))
-            keep = set(pages)
-            for index in reversed(range(total)):
-                if index + 1 not in keep:
-                    writer.remove_page(index)
-            source = workdir / f"{extraction.sha256}.pages.pdf"
-            with open(source, "wb") as fh:
-                writer.write(fh)
+    if not image and pages != tuple(range(1, extraction.total_pages + 1)):
+        writer = PdfWriter(clone_from=str(source))
+        keep = set(pages)
+        for index in reversed(range(len(writer.pages))):
+            if index + 1 not in keep:
+                writer.remove_page(index)
+        source = workdir / f"{extraction.sha256}.pages.pdf"
+        with open(source, "wb") as fh:
+            writer.write(fh)
     output_dir.mkdir(parents=True, exist_ok=True)
     return OcrJob(
         sha256=extraction.sha256,
@@ -176,14 +282,51 @@ def apply_ocr(extraction: Extraction, result: OcrResult) -> None:
         extraction.status = "partial" if extraction.pages else "unreadable"
 
 
-def extract_file(path: Path, config: Settings, sha256: str | None = None) -> Extraction:
-    """Read one file completely, OCR included (what `woo extract` prints)."""
-    import hashlib
+def extract(job: ReadJob) -> Extraction:
+    """Read one document completely, OCR included. Runs inside a reader process."""
+    path = Path(job.path)
+    with tempfile.TemporaryDirectory(prefix="woo-read-") as tmp:
+        workdir = Path(tmp)
+        extraction = read_document(path, job.sha256, job.config, mime=job.mime, workdir=workdir)
+        plan_ocr(extraction, job.config, workdir)
+        ocr = ocr_job(extraction, job.config, workdir, Path(job.output_dir))
+        if ocr is not None:
+            apply_ocr(extraction, run_job(ocr))
+        extraction.source = path  # the working copy is gone with the reader's directory
+    if extraction.status == "ok" and extraction.errors:
+        extraction.status = "partial"
+    return extraction
 
-    sha256 = sha256 or hashlib.sha256(path.read_bytes()).hexdigest()
-    extraction = read_document(path, sha256, config)
+
+def failed(job: ReadJob, failure: Failure) -> Extraction:
+    """The extraction of a document whose reader gave no result: nothing read, and why."""
+    path = Path(job.path)
+    return Extraction(
+        path, job.sha256, job.mime or sniff(path), status=failure.status, errors=[failure.error]
+    )
+
+
+def limits(config: Settings) -> Limits:
+    return Limits(config.read_memory_mb, config.read_cpu_seconds, config.read_timeout)
+
+
+def read_all(jobs: list[ReadJob], config: Settings, workers: int) -> Iterator[Extraction]:
+    """Every job's extraction, as readers finish them, ``workers`` at a time."""
+    with ReaderPool(extract, workers, limits(config)) as pool:
+        for job, outcome in pool.run(jobs):
+            yield outcome if isinstance(outcome, Extraction) else failed(job, outcome)
+
+
+def extract_file(path: Path, config: Settings, sha256: str | None = None) -> Extraction:
+    """Read one file completely, OCR included, in a reader process of its own (what `woo
+    extract` prints)."""
+    if sha256 is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        sha256 = digest.hexdigest()
     with tempfile.TemporaryDirectory(prefix="woo-ocr-") as tmp:
-        job = ocr_job(extraction, config, Path(tmp), Path(tmp))
-        if job is not None:
-            apply_ocr(extraction, run_job(job))
+        job = ReadJob(str(path), sha256, None, config, tmp)
+        [extraction] = read_all([job], config, 1)
     return extraction

@@ -1,7 +1,7 @@
 """ocrmypdf with Tesseract (Dutch, then English), wrapped: the one place OCR runs.
 
-ocrmypdf.ocr() is not thread-safe, so jobs run in worker processes (one document per job, one
-Tesseract per worker). A job OCRs the pages that need it, written to their own PDF first so that
+ocrmypdf.ocr() is not thread-safe, so it runs in reader processes (``isolation.py``), one
+document and one Tesseract at a time each. A job OCRs the pages that need it, written to their own PDF first so that
 the sidecar text maps page for page; the searchable PDF it makes is kept as a derived file.
 """
 
@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +39,7 @@ class OcrResult:
 
 
 def run_job(job: OcrJob) -> OcrResult:
-    """OCR one document (in a worker process); never raises, the error is in the result."""
+    """OCR one document (in a reader process); never raises, the error is in the result."""
     import ocrmypdf
 
     logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
@@ -77,19 +75,3 @@ def run_job(job: OcrJob) -> OcrResult:
         # ocrmypdf's placeholder for a page Tesseract gave up on (timeout) is not text
         texts[page] = "" if SKIPPED.fullmatch(text) else text
     return OcrResult(job.sha256, texts)
-
-
-def run_jobs(
-    jobs: list[OcrJob], workers: int, done: Callable[[OcrResult], None] | None = None
-) -> Iterable[OcrResult]:
-    """Run jobs on ``workers`` processes, yielding results as they finish."""
-    if not jobs:
-        return
-    if workers <= 1 or len(jobs) == 1:
-        for job in jobs:
-            yield run_job(job)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()

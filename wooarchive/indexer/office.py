@@ -1,14 +1,23 @@
 """Text from office files: DOCX and ODT as text (a page per explicit page break), XLSX and ODS
-as tables (a page per sheet), keeping rows and columns so a register can become rows."""
+as tables (a page per sheet), keeping rows and columns so a register can become rows.
+
+These formats are ZIP archives of XML, and both layers can be built to explode: every member is
+checked against the total uncompressed size and the compression ratio before it is read (and
+read with a bound, since the sizes in a ZIP directory can lie), and XML is parsed without entity
+expansion, DTDs or network access. openpyxl uses defusedxml when it is installed (it is a
+dependency), and the dimensions a sheet claims are ignored."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+
+from wooarchive.indexer.isolation import LimitExceeded
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -16,8 +25,49 @@ TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
+MAX_RATIO = 200  # a member inflating more than this (and past 1 MB) is a zip bomb
+MAX_COLUMNS = 1000  # columns kept per sheet row
+MAX_ROWS = 100_000  # rows kept per sheet
+
+
 class OfficeError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_unzipped: int = 256 * 1024 * 1024  # WOO_MAX_UNZIPPED_MB: all members together
+    max_ratio: int = MAX_RATIO
+
+
+def check_zip(zf: zipfile.ZipFile, limits: ZipLimits) -> None:
+    """Refuse an archive whose directory announces a bomb."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise LimitExceeded(
+                f"zip member {info.filename!r} inflates {info.compress_size} bytes to "
+                f"{info.file_size} (more than {limits.max_ratio}x): a zip bomb"
+            )
+    if total > limits.max_unzipped:
+        raise LimitExceeded(
+            f"zip members add up to {total} bytes uncompressed, over the limit of "
+            f"{limits.max_unzipped // (1024 * 1024)} MB"
+        )
+
+
+def read_member(zf: zipfile.ZipFile, member: str, limits: ZipLimits) -> bytes:
+    """A member's bytes, stopping at the limit whatever the directory claimed."""
+    info = zf.getinfo(member)
+    bound = min(limits.max_unzipped, max(info.compress_size, 1) * limits.max_ratio + 1024 * 1024)
+    with zf.open(info) as fh:
+        data = fh.read(bound + 1)
+    if len(data) > bound:
+        raise LimitExceeded(f"zip member {member!r} inflates past {bound} bytes: a zip bomb")
+    return data
 
 
 @dataclass
@@ -29,18 +79,22 @@ class Sheet:
         return "\n".join("\t".join(row).rstrip("\t") for row in self.rows if any(row))
 
 
-def _xml(path: Path, member: str) -> etree._Element:
+def _xml(path: Path, member: str, limits: ZipLimits) -> etree._Element:
+    parser = etree.XMLParser(
+        resolve_entities=False, huge_tree=False, load_dtd=False, no_network=True
+    )
     try:
         with zipfile.ZipFile(path) as zf:
-            return etree.fromstring(
-                zf.read(member), parser=etree.XMLParser(resolve_entities=False, huge_tree=False)
-            )
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+            check_zip(zf, limits)
+            return etree.fromstring(read_member(zf, member, limits), parser=parser)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, NotImplementedError) as exc:
         raise OfficeError(f"not a readable office file ({exc})") from exc
+    except (zlib.error, EOFError, OSError) as exc:
+        raise OfficeError(f"damaged zip data ({type(exc).__name__}: {exc})") from exc
 
 
-def docx_pages(path: Path) -> list[str]:
-    body = _xml(path, "word/document.xml")
+def docx_pages(path: Path, limits: ZipLimits) -> list[str]:
+    body = _xml(path, "word/document.xml", limits)
     pages, lines = [], []
     for paragraph in body.iter(f"{W}p"):
         parts = []
@@ -59,32 +113,48 @@ def docx_pages(path: Path) -> list[str]:
     return [p.strip() for p in pages if p.strip()] or [""]
 
 
-def odt_pages(path: Path) -> list[str]:
-    root = _xml(path, "content.xml")
+def odt_pages(path: Path, limits: ZipLimits) -> list[str]:
+    root = _xml(path, "content.xml", limits)
     lines = ["".join(node.itertext()) for node in root.iter(f"{TEXT}p", f"{TEXT}h")]
     return ["\n".join(line for line in lines if line.strip())]
 
 
-def xlsx_sheets(path: Path, max_rows: int = 100_000) -> list[Sheet]:
+def xlsx_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
     from openpyxl import load_workbook
 
+    data = path.read_bytes()
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip(zf, limits)
         # a file object, because openpyxl judges a path by its extension and blobs have none
-        book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except LimitExceeded:
+        raise
     except Exception as exc:
-        raise OfficeError(f"not a readable XLSX file ({exc})") from exc
+        raise OfficeError(f"not a readable XLSX file ({type(exc).__name__}: {exc})") from exc
     sheets = []
-    for worksheet in book.worksheets:
-        sheet = Sheet(worksheet.title)
-        for row in worksheet.iter_rows(values_only=True, max_row=max_rows):
-            sheet.rows.append(["" if value is None else str(value).strip() for value in row])
-        sheets.append(sheet)
-    book.close()
+    try:
+        for worksheet in book.worksheets:
+            sheet = Sheet(worksheet.title)
+            if hasattr(worksheet, "reset_dimensions"):
+                worksheet.reset_dimensions()  # a claimed A1:XFD1048576 would pad every row
+            for row in worksheet.iter_rows(values_only=True, max_row=MAX_ROWS):
+                cells = ["" if v is None else str(v).strip() for v in row[:MAX_COLUMNS]]
+                while cells and not cells[-1]:
+                    cells.pop()
+                sheet.rows.append(cells)
+            sheets.append(sheet)
+    except LimitExceeded:
+        raise
+    except Exception as exc:
+        raise OfficeError(f"not a readable XLSX sheet ({type(exc).__name__}: {exc})") from exc
+    finally:
+        book.close()
     return sheets
 
 
-def ods_sheets(path: Path) -> list[Sheet]:
-    root = _xml(path, "content.xml")
+def ods_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
+    root = _xml(path, "content.xml", limits)
     sheets = []
     for table in root.iter(f"{TABLE}table"):
         sheet = Sheet(table.get(f"{TABLE}name", "Blad"))

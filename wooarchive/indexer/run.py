@@ -1,28 +1,35 @@
-"""`woo index`: text from every archived document not yet read, OCR in parallel, then the
-indexes.
+"""`woo index`: text from every archived document not yet read, each in an isolated reader
+process (OCR included), then the search indexes.
 
 Incremental by construction: a document with an ``extractions`` row is never read or OCR'd
-again (extraction is keyed by SHA-256, and content never changes under its hash). FTS5 follows
-the pages table through triggers; the Whoosh index gets the new pages, plus the pages of
-documents whose kind or municipality changed since (a re-crawl can reclassify).
+again (extraction is keyed by SHA-256, and content never changes under its hash).
+
+The search indexes hold a page if and only if the pages table does. FTS5 follows the table by
+trigger, in the same transaction. Whoosh cannot share a transaction with SQLite, so every
+transaction that changes a document's pages (or the kind and municipality they are found
+under) also puts the document in ``search_queue``; each run drains the queue into Whoosh
+(delete the document's pages, add them again: idempotent) and only then takes the documents off
+it. A run killed anywhere leaves the queue to the next run. When the page counts still differ,
+the run compares page by page and repairs the difference (``drift`` in the report).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.indexer import whoosh_index
-from wooarchive.indexer.extract import Extraction, apply_ocr, ocr_job, read_document
-from wooarchive.indexer.ocr import run_jobs
+from wooarchive.indexer.extract import Extraction, ReadJob, read_all
 
-TOOL = "woo-archive indexer 1"
+TOOL = "woo-archive indexer 2"
+QUEUE_BATCH = 1000  # documents per Whoosh commit while draining the queue
+OK_STATUSES = ("ok", "partial")
 
 
 @dataclass
@@ -33,7 +40,11 @@ class IndexReport:
     ocr_pages: int = 0
     problems: int = 0
     whoosh_pages: int = 0
+    drift: int = 0  # pages found missing from (or extra in) Whoosh and repaired
     seconds: float = 0.0
+    statuses: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # sha256, status, error
+    missing: list[str] = field(default_factory=list)  # documents whose blob is not in the store
 
 
 Progress = Callable[[int, int], None]  # (documents done, pages so far)
@@ -49,10 +60,19 @@ def _store(archive: Archive, extraction: Extraction) -> None:
         db.execute("delete from pages where sha256 = ?", [extraction.sha256])
         db.execute("delete from register_cells where sha256 = ?", [extraction.sha256])
         db.conn.executemany(
-            "insert into pages (sha256, page, method, quality, text, municipality_code, kind) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into pages (sha256, page, method, quality, text, municipality_code, kind, "
+            "text_sha256) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (extraction.sha256, p.page, p.method, p.quality, p.text, doc[0], doc[1])
+                (
+                    extraction.sha256,
+                    p.page,
+                    p.method,
+                    p.quality,
+                    p.text,
+                    doc[0],
+                    doc[1],
+                    hashlib.sha256(p.text.encode()).hexdigest(),
+                )
                 for p in extraction.pages
             ],
         )
@@ -73,9 +93,17 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                 TOOL,
             ],
         )
+        _enqueue(db, [extraction.sha256])
 
 
-def _page_rows(archive: Archive, shas: list[str]):
+def _enqueue(db, shas: list[str]) -> None:
+    db.conn.executemany(
+        "insert or ignore into search_queue (sha256, queued_at) values (?, ?)",
+        [(sha, utc_iso(now())) for sha in shas],
+    )
+
+
+def _page_rows(archive: Archive, shas: list[str]) -> Iterator[dict]:
     for start in range(0, len(shas), 500):
         chunk = shas[start : start + 500]
         marks = ",".join("?" * len(chunk))
@@ -86,6 +114,70 @@ def _page_rows(archive: Archive, shas: list[str]):
         )
 
 
+def _reclassified(archive: Archive) -> None:
+    """A re-crawl may have reclassified documents: keep the pages' denormalised columns true,
+    and queue those documents for Whoosh in the same transaction."""
+    db = archive.db
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        changed = [
+            r[0]
+            for r in db.execute(
+                "select distinct p.sha256 from pages p join documents d on d.sha256 = p.sha256 "
+                "where p.kind is not d.kind or p.municipality_code is not d.municipality_code"
+            )
+        ]
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            db.execute(
+                "update pages set kind = (select kind from documents d where d.sha256 = pages.sha256), "
+                "municipality_code = (select municipality_code from documents d where d.sha256 = pages.sha256) "
+                "where sha256 in (" + ",".join("?" * len(chunk)) + ")",
+                chunk,
+            )
+        _enqueue(db, changed)
+
+
+def drain_queue(archive: Archive) -> int:
+    """Bring the queued documents into Whoosh, a batch per commit; returns pages written."""
+    db = archive.db
+    directory = archive.settings.whoosh_dir
+    written = 0
+    while True:
+        shas = [
+            r[0]
+            for r in db.execute(
+                "select sha256 from search_queue order by rowid limit ?", [QUEUE_BATCH]
+            )
+        ]
+        if not shas:
+            return written
+        written += whoosh_index.replace_documents(directory, shas, _page_rows(archive, shas))
+        with db.conn:
+            db.conn.executemany("delete from search_queue where sha256 = ?", [(s,) for s in shas])
+
+
+def repair_drift(archive: Archive) -> int:
+    """Compare Whoosh with the pages table and mend any difference (a page missing from
+    Whoosh is queued and drained; a page Whoosh has but the table does not is deleted).
+    Cheap when they agree: the page counts are compared first."""
+    db = archive.db
+    directory = archive.settings.whoosh_dir
+    stored = db.execute("select count(*) from pages").fetchone()[0]
+    if whoosh_index.page_count(directory) == stored:
+        return 0
+    pages = {f"{sha}:{page}" for sha, page in db.execute("select sha256, page from pages")}
+    indexed = whoosh_index.stored_keys(directory)
+    missing = pages - indexed
+    extra = indexed - pages
+    with db.conn:
+        _enqueue(db, sorted({key.split(":")[0] for key in missing}))
+    if extra:
+        whoosh_index.replace_documents(directory, [], [], drop_keys=sorted(extra))
+    drain_queue(archive)
+    return len(missing) + len(extra)
+
+
 def index(
     archive: Archive,
     *,
@@ -93,86 +185,51 @@ def index(
     progress: Progress | None = None,
     rebuild: bool = False,
 ) -> IndexReport:
-    """Extract what is new, OCR what needs it, update FTS5 and Whoosh. ``rebuild`` recreates
-    both indexes from the pages table (no document is read again)."""
+    """Read what is new (each document in an isolated reader), update FTS5 and Whoosh, and
+    repair any drift between them and the pages table. ``rebuild`` recreates both indexes from
+    the pages table (no document is read again); the new Whoosh index replaces the old one
+    atomically."""
     started = time.monotonic()
     report = IndexReport()
     workers = workers or os.cpu_count() or 1
     db = archive.db
-    todo = [
-        r["sha256"]
-        for r in db.query(
-            "select d.sha256 from documents d left join extractions e on e.sha256 = d.sha256 "
-            "where e.sha256 is null order by d.first_seen"
-        )
-    ]
-    fresh: list[str] = []
-    jobs, waiting = [], {}
-    with tempfile.TemporaryDirectory(prefix="woo-index-") as tmp:
-        for sha in todo:
-            extraction = read_document(
-                archive.blobs.path_for(sha),
-                sha,
-                archive.settings,
-                mime=db["documents"].get(sha)["mime"],
+    config = archive.settings
+    jobs = []
+    for row in db.query(
+        "select d.sha256, d.mime from documents d left join extractions e on e.sha256 = d.sha256 "
+        "where e.sha256 is null order by d.first_seen"
+    ):
+        path = archive.blobs.path_for(row["sha256"])
+        if not path.exists():
+            report.missing.append(row["sha256"])  # read once it is restored (woo verify)
+            continue
+        jobs.append(ReadJob(str(path), row["sha256"], row["mime"], config, str(config.derived_dir)))
+    for extraction in read_all(jobs, config, workers):
+        _store(archive, extraction)
+        report.documents += 1
+        report.pages += len(extraction.pages)
+        report.ocr_pages += extraction.ocr_pages
+        report.ocr_documents += extraction.ocr_pages > 0
+        report.problems += bool(extraction.errors)
+        report.statuses[extraction.status] += 1
+        if extraction.status not in OK_STATUSES:
+            report.failures.append(
+                (extraction.sha256, extraction.status, "; ".join(extraction.errors))
             )
-            job = ocr_job(extraction, archive.settings, Path(tmp), archive.settings.derived_dir)
-            if job is None:
-                _finish(archive, extraction, report, fresh, progress)
-            else:
-                jobs.append(job)
-                waiting[sha] = extraction
-        for result in run_jobs(jobs, workers):
-            extraction = waiting.pop(result.sha256)
-            apply_ocr(extraction, result)
-            report.ocr_documents += 1
-            _finish(archive, extraction, report, fresh, progress)
+        if progress:
+            progress(report.documents, report.pages)
 
-    # a re-crawl may have reclassified documents: keep the denormalised columns true
-    changed = [
-        r[0]
-        for r in db.execute(
-            "select distinct p.sha256 from pages p join documents d on d.sha256 = p.sha256 "
-            "where p.kind is not d.kind or p.municipality_code is not d.municipality_code"
-        )
-    ]
-    if changed:
-        with db.conn:
-            db.execute(
-                "update pages set kind = (select kind from documents d where d.sha256 = pages.sha256), "
-                "municipality_code = (select municipality_code from documents d where d.sha256 = pages.sha256) "
-                "where sha256 in (" + ",".join("?" * len(changed)) + ")",
-                changed,
-            )
-    if rebuild:
+    _reclassified(archive)
+    directory = config.whoosh_dir
+    if rebuild or not whoosh_index.exists(directory):
         db["pages"].rebuild_fts()
+        queued = [r[0] for r in db.execute("select sha256 from search_queue")]
         everything = [r[0] for r in db.execute("select distinct sha256 from pages")]
-        report.whoosh_pages = whoosh_index.add_pages(
-            archive.settings.whoosh_dir, _page_rows(archive, everything), fresh=True
-        )
-    elif fresh or changed or not whoosh_index.exists(archive.settings.whoosh_dir):
-        shas = sorted(set(fresh) | set(changed))
-        if not whoosh_index.exists(archive.settings.whoosh_dir):
-            shas = [r[0] for r in db.execute("select distinct sha256 from pages")]
-        report.whoosh_pages = whoosh_index.add_pages(
-            archive.settings.whoosh_dir, _page_rows(archive, shas)
-        )
+        report.whoosh_pages = whoosh_index.rebuild(directory, _page_rows(archive, everything))
+        with db.conn:  # only once the new index is in place: a killed rebuild keeps the queue
+            db.conn.executemany("delete from search_queue where sha256 = ?", [(s,) for s in queued])
+    else:
+        report.whoosh_pages = drain_queue(archive)
+        report.drift = repair_drift(archive)
     report.seconds = time.monotonic() - started
     return report
-
-
-def _finish(
-    archive: Archive,
-    extraction: Extraction,
-    report: IndexReport,
-    fresh: list[str],
-    progress: Progress | None,
-) -> None:
-    _store(archive, extraction)
-    fresh.append(extraction.sha256)
-    report.documents += 1
-    report.pages += len(extraction.pages)
-    report.ocr_pages += extraction.ocr_pages
-    report.problems += bool(extraction.errors)
-    if progress:
-        progress(report.documents, report.pages)

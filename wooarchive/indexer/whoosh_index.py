@@ -8,7 +8,10 @@ not had a release since 2016 and emits invalid-escape warnings on current Python
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,29 +90,87 @@ def open_index(directory: Path, create: bool = False):
     return whoosh_index.open_dir(directory)
 
 
-def add_pages(directory: Path, rows: Iterable[dict], *, fresh: bool = False) -> int:
-    """Add or replace pages (dicts with sha256, page, title, municipality_code, kind, text)."""
-    ix = open_index(directory, create=fresh)
+def _fields(row: dict) -> dict:
+    return dict(
+        key=f"{row['sha256']}:{row['page']}",
+        sha256=row["sha256"],
+        page=row["page"],
+        municipality=row["municipality_code"] or "",
+        kind=row["kind"] or "other",
+        title=row["title"] or "",
+        text=row["text"] or "",
+    )
+
+
+def replace_documents(
+    directory: Path, shas: Iterable[str], rows: Iterable[dict], drop_keys: Iterable[str] = ()
+) -> int:
+    """Make the index hold exactly ``rows`` (dicts with sha256, page, title, municipality_code,
+    kind, text) for the documents ``shas``: their old pages are deleted first, so running it
+    twice gives the same index. ``drop_keys`` are single pages (``sha256:page``) to delete."""
+    ix = open_index(directory)
     writer = ix.writer(limitmb=256)
     count = 0
     try:
+        for sha in shas:
+            writer.delete_by_term("sha256", sha)
+        for key in drop_keys:
+            writer.delete_by_term("key", key)
         for row in rows:
-            fields = dict(
-                key=f"{row['sha256']}:{row['page']}",
-                sha256=row["sha256"],
-                page=row["page"],
-                municipality=row["municipality_code"] or "",
-                kind=row["kind"] or "other",
-                title=row["title"] or "",
-                text=row["text"] or "",
-            )
-            (writer.add_document if fresh else writer.update_document)(**fields)
+            writer.add_document(**_fields(row))
             count += 1
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
     return count
+
+
+def rebuild(directory: Path, rows: Iterable[dict]) -> int:
+    """A new index of ``rows``, built beside the live one and swapped in atomically: the path
+    ``directory`` is a symbolic link to the current build, replaced in one rename. A rebuild
+    that is killed leaves the old index in place and serving (and its half-built directory,
+    removed by the next rebuild)."""
+    parent = directory.parent
+    for stale in parent.glob(f"{directory.name}.build-*"):
+        if stale.resolve() != directory.resolve():
+            shutil.rmtree(stale, ignore_errors=True)
+    build = parent / f"{directory.name}.build-{time.time_ns()}"
+    ix = open_index(build, create=True)
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for row in rows:
+            writer.add_document(**_fields(row))
+            count += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    old = directory.resolve() if directory.is_symlink() else None
+    if directory.exists() and not directory.is_symlink():
+        legacy = parent / f"{directory.name}.build-legacy"
+        os.rename(directory, legacy)  # once, for an index made before indexes were swapped
+        old = legacy
+    link = parent / f"{directory.name}.swap"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(build.name)
+    os.replace(link, directory)
+    if old is not None and old != build:
+        shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def stored_keys(directory: Path) -> set[str]:
+    """Every page key the index holds (deleted documents excluded)."""
+    with open_index(directory).searcher() as searcher:
+        return {fields["key"] for fields in searcher.all_stored_fields()}
+
+
+def page_count(directory: Path) -> int:
+    with open_index(directory).searcher() as searcher:
+        return searcher.doc_count()
 
 
 _searchers: dict[str, tuple[tuple, object]] = {}

@@ -1,0 +1,45 @@
+"""pdftoppm (poppler-utils), wrapped: the one place it runs. It renders small greyscale
+thumbnails of PDF pages, so that a blank page is recognised for milliseconds instead of being
+sent to Tesseract for seconds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+THUMBNAIL_DPI = 24  # an A4 page becomes ~200x280 pixels: a line of text still shows
+
+
+class PopplerError(Exception):
+    pass
+
+
+def thumbnails(pdf: Path, pages: list[int], workdir: Path, timeout: float = 120) -> dict[int, Path]:
+    """Greyscale thumbnails (PGM files under ``workdir``) of the given 1-based pages, rendered
+    in runs of consecutive pages, by page number. A page pdftoppm cannot render is missing."""
+    if shutil.which("pdftoppm") is None:
+        raise PopplerError("pdftoppm is not installed (make install)")
+    out = workdir / "thumbnails"
+    out.mkdir(exist_ok=True)
+    runs: list[tuple[int, int]] = []
+    for page in sorted(pages):
+        if runs and runs[-1][1] == page - 1:
+            runs[-1] = (runs[-1][0], page)
+        else:
+            runs.append((page, page))
+    for first, last in runs:
+        try:
+            subprocess.run(
+                ["pdftoppm", "-gray", "-r", str(THUMBNAIL_DPI), "-f", str(first), "-l", str(last)]
+                + [str(pdf), str(out / "p")],
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PopplerError(f"pdftoppm took longer than {timeout} s") from exc
+    found = {}
+    for path in out.glob("p-*.pgm"):
+        found[int(path.stem.rsplit("-", 1)[1])] = path
+    return found
