@@ -17,6 +17,7 @@ import sqlite_utils
 from wooarchive.archive import chain, municipalities
 from wooarchive.archive import db as schema
 from wooarchive.archive.blobs import BlobStore, StoredBlob
+from wooarchive.archive.names import safe_name
 from wooarchive.archive.sniff import declared_by_name, mismatch, sniff
 from wooarchive.archive.titles import fallback_title, title_of
 from wooarchive.archive.warc import WarcFileWriter, WarcLocation
@@ -180,7 +181,7 @@ class Archive:
         except PermissionError as exc:
             raise ArchiveError(f"{path}: cannot read ({exc.strerror})") from exc
         when = now()
-        uri = f"file:{path.name}"
+        uri = f"file:{safe_name(path.name)}"
         mime = sniff(blob.path)
         with open(blob.path, "rb") as body:
             location = self.warc.write_resource(uri=uri, when=when, content_type=mime, body=body)
@@ -206,7 +207,7 @@ class Archive:
             municipality_code=municipality_code,
             kind=kind,
             title=title,
-            name=path.name,
+            name=safe_name(path.name),
         )
 
     def _commit(

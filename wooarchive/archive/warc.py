@@ -30,6 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from wooarchive import __version__
+from wooarchive.archive.names import header_safe_uri
 
 SPOOL = 8 << 20
 
@@ -123,6 +124,7 @@ class WarcFileWriter:
             warc_headers = {"WARC-Date": warc_date(when)}
             if ip_address:
                 warc_headers["WARC-IP-Address"] = ip_address
+            url = header_safe_uri(url)
             response = writer.create_warc_record(
                 url,
                 "response",
@@ -153,7 +155,7 @@ class WarcFileWriter:
             buf = tempfile.SpooledTemporaryFile(max_size=SPOOL)
             writer = WARCWriter(buf, gzip=True)
             record = writer.create_warc_record(
-                uri,
+                header_safe_uri(uri),
                 "resource",
                 payload=body,
                 warc_content_type=content_type,

@@ -293,16 +293,29 @@ def extract(job: ReadJob) -> Extraction:
         if ocr is not None:
             apply_ocr(extraction, run_job(ocr))
         extraction.source = path  # the working copy is gone with the reader's directory
+        extraction.errors = [_without_paths(e, path, workdir) for e in extraction.errors]
     if extraction.status == "ok" and extraction.errors:
         extraction.status = "partial"
     return extraction
+
+
+def _without_paths(message: str, path: Path, workdir: Path | None = None) -> str:
+    """An error as the public may read it: the data directory's and the reader's working
+    paths reduced to file names (a path can name the machine's user)."""
+    if workdir is not None:
+        message = message.replace(str(workdir) + "/", "")
+    return message.replace(str(path), path.name)
 
 
 def failed(job: ReadJob, failure: Failure) -> Extraction:
     """The extraction of a document whose reader gave no result: nothing read, and why."""
     path = Path(job.path)
     return Extraction(
-        path, job.sha256, job.mime or sniff(path), status=failure.status, errors=[failure.error]
+        path,
+        job.sha256,
+        job.mime or sniff(path),
+        status=failure.status,
+        errors=[_without_paths(failure.error, path)],
     )
 
 

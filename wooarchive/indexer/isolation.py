@@ -18,6 +18,7 @@ A reader that failed in any way is not reused: a fresh one takes its place.
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -25,6 +26,7 @@ import resource
 import signal
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -101,6 +103,9 @@ def _reader_main(
     memory = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # a damaged file makes pypdf and openpyxl warn on every page: the document's errors say it
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore")
     while True:
         try:
             job = conn.recv()

@@ -12,7 +12,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -22,15 +21,12 @@ from pathlib import Path
 from wooarchive import __version__
 from wooarchive.archive import keys, timestamp
 from wooarchive.archive.export import Check, timestamp_checks
+from wooarchive.archive.names import safe_name
 from wooarchive.archive.store import now, utc_iso
 from wooarchive.requests.mail import private_blobs
 from wooarchive.requests.store import RequestError, RequestStore
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest-signature.json"
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name).strip("_")[:80] or "bestand"
 
 
 def _timeline_html(request: dict, events: list[dict], timeline) -> str:
@@ -147,15 +143,15 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         blobs = private_blobs(store)
         for n, message in enumerate(messages, start=1):
             folder = "brieven" if message["direction"] == "out" else "antwoorden"
-            (root / folder / f"{n:02d}-{_safe(message['subject'] or 'bericht')}.eml").write_bytes(
-                message["raw"]
-            )
+            (
+                root / folder / f"{n:02d}-{safe_name(message['subject'] or 'bericht')}.eml"
+            ).write_bytes(message["raw"])
             for attachment in store.db.query(
                 "select * from attachments where message_id = ?", [message["id"]]
             ):
                 shutil.copyfile(
                     blobs.path_for(attachment["sha256"]),
-                    root / "bijlagen" / f"{n:02d}-{_safe(attachment['filename'])}",
+                    root / "bijlagen" / f"{n:02d}-{safe_name(attachment['filename'] or 'bijlage')}",
                 )
         (root / "tijdlijn.html").write_text(_timeline_html(request, events, timeline), "utf-8")
         _timeline_pdf(request, events, timeline, root / "tijdlijn.pdf")
