@@ -161,8 +161,6 @@ def test_a_name_with_cr_lf_cannot_inject_a_warc_header(hostile_run) -> None:
         "select url, warc_file, warc_offset from captures where url like 'file:besluit X%'"
     )
     assert capture["url"] == "file:besluit X-Injected: ja.pdf"
-    record = read_record(
-        archive.settings.warc_dir / capture["warc_file"], capture["warc_offset"]
-    )
+    record = read_record(archive.settings.warc_dir / capture["warc_file"], capture["warc_offset"])
     assert "\r" not in record.target_uri and "\n" not in record.target_uri
     assert unquote(record.target_uri) == "file:besluit X-Injected: ja.pdf"

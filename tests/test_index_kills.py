@@ -56,7 +56,9 @@ def archive_of_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Archive
     files.mkdir()
     for n in range(6):
         path = files / f"scan-{n}.pdf"
-        path.write_bytes(scanned_pdf([f"Gemeente Zwolle besluit {n}", "Woo-verzoek cameratoezicht"]))
+        path.write_bytes(
+            scanned_pdf([f"Gemeente Zwolle besluit {n}", "Woo-verzoek cameratoezicht"])
+        )
         archive.record_file(path, municipality_code="GM0193", kind="woo_decision")
     for n in range(20):
         path = files / f"tekst-{n}.pdf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import time
 import zipfile
@@ -20,6 +21,7 @@ from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
 from wooarchive.cli_types import DateSpan, IsoDate
+from wooarchive.config import settings
 from wooarchive.requests.cli_format import render
 from wooarchive.requests.deadlines import LAWS, DeadlineError, Events, Span, timeline
 from wooarchive.serve import datasette_command
@@ -30,9 +32,23 @@ def open_archive() -> Archive:
         return Archive()
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or 'data directory'}: {exc.strerror}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{settings().archive_db}: cannot be opened ({exc})") from exc
 
 
-@click.group()
+class WooGroup(click.Group):
+    """Turns a damaged database met anywhere into one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(
+                f"database error in {settings().data_dir} ({exc}): run `woo verify`"
+            ) from exc
+
+
+@click.group(cls=WooGroup)
 @click.version_option(__version__, prog_name="woo-archive")
 def cli() -> None:
     """woo-archive: what Dutch municipalities publish on privacy and openness, as evidence.
@@ -588,9 +604,13 @@ def serve(host: str, port: int, private: bool) -> None:
 
 
 @cli.command()
-def verify() -> None:
-    """Re-hash every blob and WARC payload; exit 1 naming each damaged item."""
-    report = verify_lib(open_archive())
+@click.option(
+    "--full", is_flag=True, help="SQLite's full integrity_check instead of quick_check (slower)."
+)
+def verify(full: bool) -> None:
+    """Re-hash every blob and WARC payload and check archive.db (its pages, full-text index,
+    capture log and document ledger); exit 1 naming each damaged item."""
+    report = verify_lib(open_archive(), full=full)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for problem in report.problems:

@@ -262,6 +262,28 @@ def _search_queue(db: sqlite_utils.Database) -> None:
     db.execute("update pages set text_sha256 = woo_sha256(text)")
 
 
+def _ledger(db: sqlite_utils.Database) -> None:
+    """The document ledger (see ledger.py), started with what the archive says today."""
+    from wooarchive.archive import ledger
+
+    db["ledger"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "field": str,
+            "value": str,
+            "previous_hash": str,
+            "entry_hash": str,
+        },
+        pk="id",
+    )
+    db["ledger"].create_index(["sha256", "field", "id"])
+    for (sha256,) in db.execute("select sha256 from documents order by rowid").fetchall():
+        ledger.record_document(db.conn, sha256)
+    for (sha256,) in db.execute("select sha256 from extractions order by rowid").fetchall():
+        ledger.record_extraction(db.conn, sha256)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -271,6 +293,7 @@ MIGRATIONS: list[Migration] = [
     _year,
     _capture_chain,
     _search_queue,
+    _ledger,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from wooarchive.archive import chain, municipalities
+from wooarchive.archive import chain, ledger, municipalities
 from wooarchive.archive import db as schema
 from wooarchive.archive.blobs import BlobStore, StoredBlob
 from wooarchive.archive.names import safe_name
@@ -274,6 +274,7 @@ class Archive:
                         "problems": "; ".join(problems) or None,
                     },
                 )
+                ledger.record_document(self.db.conn, blob.sha256)
                 self._track_version(row["url"], blob.sha256, row["fetched_at"], capture_id)
             elif row.get("revisit_of"):
                 self._track_version(row["url"], row["revisit_of"], row["fetched_at"], capture_id)
@@ -331,6 +332,7 @@ class Archive:
         """Record what a document is and why (the cues that fired). A specific kind replaces
         'other'; a specific kind already recorded is kept, so re-crawls are stable."""
         with self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 """
                 update documents set
@@ -348,6 +350,7 @@ class Archive:
                     "title": title,
                 },
             )
+            ledger.record_document(self.db.conn, sha256)
 
     def record_fetch_error(
         self, url: str, error: str, municipality_code: str | None = None

@@ -1,18 +1,25 @@
-"""Check that the evidence is what the database says it is.
+"""Check that the evidence is what the database says it is, and the database itself.
 
 Re-hashes every blob against its name, reads every WARC file through (digests checked), and
 checks that each capture's recorded offset holds its record with the payload the capture names.
-Each problem names the damaged item, so a user knows exactly what to restore from backup.
+Then archive.db: SQLite's own check (quick, or full with ``full``), the full-text index against
+its table, every document row against its blob (size, type), every page against the digest of
+its text taken at extraction, and the capture log and document ledger. Each problem names the
+damaged item, so a user knows exactly what to restore from backup. A database too damaged to
+read is reported, not raised.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wooarchive.archive import chain
+from wooarchive.archive import chain, ledger
+from wooarchive.archive.sniff import sniff
 from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import ReadBack, iter_records, read_record
 
@@ -106,11 +113,77 @@ def _read_warc(
     return records, problems, notes
 
 
-def verify(archive: Archive) -> Report:
-    """Check blobs, WARC files and captures; the report lists every problem found."""
-    report = Report(problems=[], notes=[])
-    report.problems.extend(_check_blobs(archive, report))
+def _check_sqlite(archive: Archive, full: bool) -> Iterator[Problem]:
+    pragma = "integrity_check" if full else "quick_check"
+    messages = [r[0] for r in archive.db.execute(f"PRAGMA {pragma}(50)")]
+    if messages != ["ok"]:
+        for message in messages:
+            yield Problem("archive.db", f"{pragma}: {message}")
+    try:
+        archive.db.execute("insert into pages_fts(pages_fts, rank) values ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        yield Problem("archive.db pages_fts", f"full-text index does not match pages ({exc})")
 
+
+def _check_documents(archive: Archive) -> Iterator[Problem]:
+    for sha256, size, mime in archive.db.execute("select sha256, size, mime from documents"):
+        path = archive.blobs.path_for(sha256)
+        if not path.exists():
+            continue  # reported with the blobs
+        item = f"document {sha256}"
+        if path.stat().st_size != size:
+            yield Problem(item, f"size is {size} in archive.db, the blob has {path.stat().st_size}")
+        elif mime and sniff(path) != mime:
+            yield Problem(item, f"type is {mime} in archive.db, the blob is {sniff(path)}")
+
+
+def _check_pages(archive: Archive) -> Iterator[Problem]:
+    for sha256, page, text, digest in archive.db.execute(
+        "select sha256, page, text, text_sha256 from pages"
+    ):
+        if hashlib.sha256((text or "").encode()).hexdigest() != digest:
+            yield Problem(f"page {page} of document {sha256}", "text changed since extraction")
+    for sha256, pages, stored in archive.db.execute(
+        "select e.sha256, e.pages, (select count(*) from pages p where p.sha256 = e.sha256) "
+        "from extractions e"
+    ):
+        if pages != stored:
+            yield Problem(f"document {sha256}", f"extraction has {pages} pages, {stored} stored")
+
+
+def _guarded(what: str, check: Callable[[], Iterator[Problem]]) -> Iterator[Problem]:
+    """A check's problems; a database too damaged to read becomes one more problem."""
+    try:
+        yield from check()
+    except sqlite3.DatabaseError as exc:
+        yield Problem("archive.db", f"unreadable while checking {what} ({exc})")
+
+
+def verify(archive: Archive, full: bool = False) -> Report:
+    """Check blobs, WARC files, captures and archive.db (``full``: SQLite's integrity_check
+    rather than quick_check); the report lists every problem found."""
+    report = Report(problems=[], notes=[])
+    report.problems.extend(_guarded("the database", lambda: _check_sqlite(archive, full)))
+    report.problems.extend(_guarded("blobs", lambda: _check_blobs(archive, report)))
+    report.problems.extend(_guarded("captures", lambda: _check_captures(archive, report)))
+    report.problems.extend(_guarded("documents", lambda: _check_documents(archive)))
+    report.problems.extend(_guarded("pages", lambda: _check_pages(archive)))
+    report.problems.extend(
+        _guarded(
+            "the capture log",
+            lambda: (Problem("capture log", m) for m in chain.check(archive.db.conn)),
+        )
+    )
+    report.problems.extend(
+        _guarded(
+            "the document ledger",
+            lambda: (Problem("document ledger", m) for m in ledger.check(archive.db.conn)),
+        )
+    )
+    return report
+
+
+def _check_captures(archive: Archive, report: Report) -> Iterator[Problem]:
     warc_dir = archive.settings.warc_dir
     referenced: dict[str, set[int]] = {}
     for name, offset in archive.db.execute("select warc_file, warc_offset from captures"):
@@ -119,7 +192,7 @@ def verify(archive: Archive) -> Report:
     for path in sorted(warc_dir.glob("*.warc.gz")) if warc_dir.exists() else []:
         report.warc_files += 1
         readable[path.name], problems, notes = _read_warc(path, referenced.get(path.name, set()))
-        report.problems.extend(problems)
+        yield from problems
         report.notes.extend(notes)
 
     for capture in archive.db.query(
@@ -129,35 +202,23 @@ def verify(archive: Archive) -> Report:
         item = f"capture {capture['id']} ({capture['url']})"
         path = warc_dir / capture["warc_file"]
         if not path.exists():
-            report.problems.append(Problem(item, f"WARC file {capture['warc_file']} is missing"))
+            yield Problem(item, f"WARC file {capture['warc_file']} is missing")
             continue
         readback = readable.get(capture["warc_file"], {}).get(capture["warc_offset"])
         if readback is None:
             try:
                 readback = read_record(path, capture["warc_offset"])
             except Exception as exc:
-                report.problems.append(
-                    Problem(
-                        item,
-                        f"no readable record at {capture['warc_file']}@{capture['warc_offset']}"
-                        f" ({exc})",
-                    )
+                yield Problem(
+                    item,
+                    f"no readable record at {capture['warc_file']}@{capture['warc_offset']} ({exc})",
                 )
                 continue
         if readback.record_id != capture["warc_record_id"]:
-            report.problems.append(
-                Problem(
-                    item,
-                    f"offset holds record {readback.record_id}, not {capture['warc_record_id']}",
-                )
+            yield Problem(
+                item, f"offset holds record {readback.record_id}, not {capture['warc_record_id']}"
             )
         elif readback.payload_sha256 != capture["sha256"]:
-            report.problems.append(
-                Problem(item, "WARC payload does not match the capture's SHA-256")
-            )
+            yield Problem(item, "WARC payload does not match the capture's SHA-256")
         if not archive.blobs.exists(capture["sha256"]):
-            report.problems.append(Problem(item, f"blob {capture['sha256']} is missing"))
-    report.problems.extend(
-        Problem("capture log", message) for message in chain.check(archive.db.conn)
-    )
-    return report
+            yield Problem(item, f"blob {capture['sha256']} is missing")

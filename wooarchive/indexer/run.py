@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from wooarchive.archive import ledger
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.indexer import whoosh_index
 from wooarchive.indexer.extract import Extraction, ReadJob, read_all
@@ -93,6 +94,7 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                 TOOL,
             ],
         )
+        ledger.record_extraction(db.conn, extraction.sha256)
         _enqueue(db, [extraction.sha256])
 
 

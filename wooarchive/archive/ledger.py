@@ -1,0 +1,107 @@
+"""The document ledger: a hash chain of what the archive says about each document.
+
+The capture log (chain.py) proves what was fetched; this proves what the archive concluded:
+a document's kind, title and municipality, and its extraction (status, errors, and a digest of
+its pages' text). Every write of those columns appends an entry, in the same transaction, for
+each value that changed. `woo verify` walks the chain and compares the columns with their
+latest entries, so a kind, title, status or page text changed behind the archive's back shows,
+named by document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from wooarchive.archive.chain import GENESIS
+
+DOCUMENT_FIELDS = ("kind", "title", "municipality_code")
+EXTRACTION_FIELDS = ("status", "errors", "pages")  # pages: digest of the pages' text digests
+
+
+def entry_hash(previous: str, sha256: str, field: str, value: str | None) -> str:
+    canonical = json.dumps([sha256, field, value], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+
+
+def pages_digest(conn: sqlite3.Connection, sha256: str) -> str:
+    """One digest over a document's pages: number, method and text digest of each, in order."""
+    digest = hashlib.sha256()
+    for page, method, text_sha256 in conn.execute(
+        "select page, method, text_sha256 from pages where sha256 = ? order by page", [sha256]
+    ):
+        digest.update(f"{page}:{method}:{text_sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def _latest(conn: sqlite3.Connection, sha256: str, field: str) -> tuple[bool, str | None]:
+    row = conn.execute(
+        "select value from ledger where sha256 = ? and field = ? order by id desc limit 1",
+        [sha256, field],
+    ).fetchone()
+    return (row is not None, row[0] if row else None)
+
+
+def record(conn: sqlite3.Connection, sha256: str, values: dict[str, str | None]) -> None:
+    """Append an entry for each value that differs from the ledger's latest (call inside the
+    transaction that wrote the values)."""
+    head = conn.execute("select entry_hash from ledger order by id desc limit 1").fetchone()
+    previous = head[0] if head else GENESIS
+    for field, value in values.items():
+        known, latest = _latest(conn, sha256, field)
+        if known and latest == value:
+            continue
+        digest = entry_hash(previous, sha256, field, value)
+        conn.execute(
+            "insert into ledger (sha256, field, value, previous_hash, entry_hash) "
+            "values (?, ?, ?, ?, ?)",
+            [sha256, field, value, previous, digest],
+        )
+        previous = digest
+
+
+def record_document(conn: sqlite3.Connection, sha256: str) -> None:
+    row = conn.execute(
+        f"select {', '.join(DOCUMENT_FIELDS)} from documents where sha256 = ?", [sha256]
+    ).fetchone()
+    if row is not None:
+        record(conn, sha256, dict(zip(DOCUMENT_FIELDS, row, strict=True)))
+
+
+def record_extraction(conn: sqlite3.Connection, sha256: str) -> None:
+    row = conn.execute(
+        "select status, errors from extractions where sha256 = ?", [sha256]
+    ).fetchone()
+    if row is not None:
+        record(
+            conn, sha256, {"status": row[0], "errors": row[1], "pages": pages_digest(conn, sha256)}
+        )
+
+
+def check(conn: sqlite3.Connection) -> Iterator[str]:
+    """Every break in the ledger, and every column that differs from its latest entry."""
+    previous = GENESIS
+    latest: dict[tuple[str, str], str | None] = {}
+    for entry_id, sha256, field, value, previous_hash, digest in conn.execute(
+        "select id, sha256, field, value, previous_hash, entry_hash from ledger order by id"
+    ).fetchall():
+        if previous_hash != previous:
+            yield f"ledger entry {entry_id}: the entry before it is missing or was changed"
+        if entry_hash(previous_hash, sha256, field, value) != digest:
+            yield f"ledger entry {entry_id}: changed after it was recorded ({sha256} {field})"
+        latest[(sha256, field)] = value
+        previous = digest
+    for row in conn.execute(f"select sha256, {', '.join(DOCUMENT_FIELDS)} from documents"):
+        for field, value in zip(DOCUMENT_FIELDS, row[1:], strict=True):
+            if (row[0], field) not in latest:
+                yield f"document {row[0]}: {field} is not in the ledger (written behind its back)"
+            elif latest[(row[0], field)] != value:
+                yield f"document {row[0]}: {field} differs from what was recorded"
+    for sha256, status, errors in conn.execute("select sha256, status, errors from extractions"):
+        actual = {"status": status, "errors": errors, "pages": pages_digest(conn, sha256)}
+        for field, value in actual.items():
+            if latest.get((sha256, field), value) != value or (sha256, field) not in latest:
+                what = "its pages' text" if field == "pages" else f"extraction {field}"
+                yield f"document {sha256}: {what} differs from what was recorded"
