@@ -184,7 +184,7 @@ def test_a_campaign_from_letters_to_decisions(
     assert imported.exit_code == 0, imported.output
     assert "3 filed, 1 duplicates skipped, 2 in quarantine" in imported.output
     assert (
-        f"filed with {references[0]} (by In-Reply-To/References); suggests: woo request event {references[0]} received"
+        f"filed with {references[0]} [acknowledgement] (by In-Reply-To/References); suggests: woo request event {references[0]} received"
         in imported.output
     )
     assert (
@@ -396,7 +396,7 @@ def test_mail_fetch_reads_new_mail_from_imap_once(
     )
     first = woo("mail", "fetch")
     assert first.exit_code == 0, first.output
-    assert f"filed with {reference} (by reference in subject)" in first.output
+    assert f"filed with {reference} [acknowledgement] (by reference in subject)" in first.output
     imap.append(
         "INBOX",
         None,

@@ -39,7 +39,12 @@ def request() -> None:
 )
 @click.option("--municipality", "-m", required=True, help="CBS code of the municipality.")
 @click.option("--subject", help="What you ask for (needed for woo_algemeen).")
-def request_new(template: str, municipality: str, subject: str | None) -> None:
+@click.option(
+    "--to", "to_address", help="E-mail address to send it to, instead of the one on file."
+)
+def request_new(
+    template: str, municipality: str, subject: str | None, to_address: str | None
+) -> None:
     """Write a request to one municipality (it is sent with `woo request send`).
 
     \b
@@ -52,6 +57,7 @@ def request_new(template: str, municipality: str, subject: str | None) -> None:
             municipality_code=municipality,
             requester=requester(),
             subject=subject,
+            to_address=to_address,
         )
     except (RequestError, NoRequester, LetterError) as exc:
         raise fail(exc) from exc
@@ -73,14 +79,21 @@ def request_show(ref: str, today: date | None) -> None:
     except RequestError as exc:
         raise fail(exc) from exc
     click.echo(f"{row['reference']}  {row['law']}  {row['municipality_code']}  {row['subject']}")
+    click.echo(f"to: {row['to_address'] or 'no e-mail address on file (woo request send --to)'}")
+    click.echo("\n" + row["body"].rstrip() + "\n")
     for event in store.events(row["id"]):
         click.echo(
             f"  {event['on_date']}  {event['kind']}{'  ' + event['note'] if event['note'] else ''}"
         )
-    t = store.timeline(row["id"], today)
-    click.echo("\n" + (render_timeline(t) if t else "not sent yet"))
+    bounced = store.undelivered(row["id"])
+    t = None if bounced else store.timeline(row["id"], today)
+    if bounced:
+        click.echo(f"\nnot delivered: {bounced['note']}")
+    else:
+        click.echo("\n" + (render_timeline(t) if t else "not sent yet"))
     for message in store.db.query(
-        "select id, direction, date, subject, suggested_event, suggested_reason from messages where request_id = ?",
+        "select id, direction, date, subject, kind, case_number, suggested_event, "
+        "suggested_reason from messages where request_id = ?",
         [row["id"]],
     ):
         hint = (
@@ -88,9 +101,19 @@ def request_show(ref: str, today: date | None) -> None:
             if message["suggested_event"]
             else ""
         )
+        kind = f" [{message['kind']}]" if message["kind"] and message["kind"] != "reply" else ""
+        case = f" (their case number {message['case_number']})" if message["case_number"] else ""
         click.echo(
-            f"  message {message['id']} {message['direction']} {message['date']}: {message['subject']}{hint}"
+            f"  message {message['id']} {message['direction']} {message['date']}{kind}: "
+            f"{message['subject']}{case}{hint}"
         )
+        for attachment in store.db.query(
+            "select stored_name, size, sha256 from attachments where message_id = ? order by position",
+            [message["id"]],
+        ):
+            click.echo(
+                f"    {attachment['stored_name']}  {attachment['size']} bytes  {attachment['sha256']}"
+            )
 
 
 @request.command("send")
@@ -101,11 +124,15 @@ def request_show(ref: str, today: date | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write .eml files here instead of sending over SMTP.",
 )
-def request_send(refs: tuple[str, ...], campaign: int | None, outbox: Path | None) -> None:
+@click.option("--to", "to_address", help="Send to this address (and keep it for the request).")
+def request_send(
+    refs: tuple[str, ...], campaign: int | None, outbox: Path | None, to_address: str | None
+) -> None:
     """Send requests over SMTP (WOO_SMTP_HOST, ...) with the reference in the subject.
 
     The day it is sent starts the legal period. With --outbox the .eml is written for you to
-    send; record the day you did with `woo request event ID sent --on DATE`.
+    send; record the day you did with `woo request event ID sent --on DATE`. A request whose
+    letter bounced can be sent again, with --to when the address was wrong.
     """
     from wooarchive.requests.mail import send
 
@@ -125,7 +152,7 @@ def request_send(refs: tuple[str, ...], campaign: int | None, outbox: Path | Non
     failed = 0
     for ref in targets:
         try:
-            written = send(store, ref, outbox=outbox)
+            written = send(store, ref, outbox=outbox, to_address=to_address)
         except RequestError as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1
@@ -316,22 +343,34 @@ def mail_fetch() -> None:
 
 
 def report(results) -> None:
+    """One line per message, whatever became of it, then the counts."""
     for item in results:
-        if item.outcome == "matched":
+        kind = f" [{item.kind}]" if item.kind and item.kind != "reply" else ""
+        if item.outcome == "filed":
             hint = (
                 f"; suggests: woo request event {item.reference} {item.suggestion} --on DATE"
                 if item.suggestion
                 else ""
             )
-            click.echo(f"{item.source}: filed with {item.reference} (by {item.matched_by}){hint}")
+            if item.kind == "bounce":
+                hint = f"; not delivered: woo request show {item.reference}"
+            click.echo(
+                f"{item.source}: filed with {item.reference}{kind} (by {item.matched_by}){hint}"
+            )
         else:
-            click.echo(f"{item.source}: {item.outcome} ({item.reason})")
+            click.echo(f"{item.source}: {item.outcome}{kind} ({item.reason})")
     counts = {
         o: sum(1 for i in results if i.outcome == o)
-        for o in ("matched", "duplicate", "quarantined")
+        for o in ("filed", "duplicate", "quarantined", "refused")
+    }
+    kinds = {
+        k: sum(1 for i in results if i.kind == k and i.outcome != "duplicate")
+        for k in ("bounce", "auto_reply")
     }
     click.echo(
-        f"{counts['matched']} filed, {counts['duplicate']} duplicates skipped, {counts['quarantined']} in quarantine"
+        f"{counts['filed']} filed, {counts['duplicate']} duplicates skipped, "
+        f"{counts['quarantined']} in quarantine, {counts['refused']} refused "
+        f"({kinds['bounce']} bounces, {kinds['auto_reply']} auto-replies)"
     )
 
 
@@ -339,10 +378,13 @@ def report(results) -> None:
 def mail_quarantine() -> None:
     """Messages that matched no request, waiting for `woo mail assign`."""
     for row in open_store().db.query(
-        "select id, date, from_address, subject, reason from quarantine where assigned_request_id is null order by id"
+        "select id, date, from_address, subject, reason, candidates from quarantine "
+        "where assigned_request_id is null order by id"
     ):
+        candidates = f"; candidates: {row['candidates']}" if row["candidates"] else ""
         click.echo(
-            f"{row['id']}  {row['date']}  {row['from_address']}  {row['subject']}  ({row['reason']})"
+            f"{row['id']}  {row['date']}  {row['from_address']}  {row['subject']}  "
+            f"({row['reason']}{candidates})"
         )
 
 

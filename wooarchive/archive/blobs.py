@@ -33,8 +33,10 @@ class StoredBlob:
 class BlobStore:
     """Originals under ``root/sha256/ab/cd/<sha256>``."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, private: bool = False):
         self.root = Path(root)
+        # private blobs (reply attachments) are readable by their owner only
+        self.file_mode = 0o400 if private else 0o444
 
     def path_for(self, sha256: str) -> Path:
         """Where the blob with this digest lives; the digest is checked so no caller-supplied
@@ -67,7 +69,7 @@ class BlobStore:
             sha256 = digest.hexdigest()
             final = self.path_for(sha256)
             final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, 0o444)
+            os.chmod(tmp_name, self.file_mode)
             try:
                 os.link(tmp_name, final)
                 new = True

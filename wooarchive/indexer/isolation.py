@@ -18,6 +18,7 @@ A reader that failed in any way is not reused: a fresh one takes its place.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -96,6 +97,7 @@ def _reader_main(
 ) -> None:
     os.setsid()
     _die_with_parent(parent)
+    faulthandler.disable()  # a crashing document is recorded, not dumped on the user's terminal
     # Tesseract's OpenMP threads and glibc's per-thread arenas reserve address space that is
     # never used; without these a reader would hit RLIMIT_AS on ordinary pages
     os.environ["OMP_THREAD_LIMIT"] = "1"

@@ -25,6 +25,7 @@ EVENT_KINDS = (
     "ingebrekestelling",  # notice of default sent by the requester
     "bezwaar",  # objection lodged
     "beroep",  # appeal lodged
+    "undelivered",  # our letter bounced: the body never received it
     "note",
 )
 
@@ -121,7 +122,36 @@ def _imap_state(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_initial, _imap_state]
+def _mail_identity(db: sqlite_utils.Database) -> None:
+    """A message is its bytes: identity by the SHA-256 of the raw message (a Message-ID is a
+    hint; some messages have none, others share one). What kind of message it is (reply,
+    bounce, auto-reply, acknowledgement) and the body's own case number; every attachment
+    numbered, with the safe name it gets in a dossier; a quarantined message's candidates;
+    and the sequence number of each calendar event, raised when the event moves."""
+    import hashlib
+
+    db.conn.create_function("woo_sha256", 1, lambda raw: hashlib.sha256(raw or b"").hexdigest())
+    db.execute("drop index if exists idx_messages_message_id")
+    db["messages"].create_index(["message_id"])
+    for table in ("messages", "quarantine"):
+        db[table].add_column("raw_sha256", str)
+        db.execute(f"update {table} set raw_sha256 = woo_sha256(raw)")
+        db[table].create_index(["raw_sha256"])
+    db["messages"].add_column("kind", str)
+    db["messages"].add_column("kind_reason", str)
+    db["messages"].add_column("case_number", str)
+    db["quarantine"].add_column("candidates", str)
+    db["quarantine"].add_column("kind", str)
+    db["attachments"].add_column("position", int)
+    db["attachments"].add_column("stored_name", str)
+    db["attachments"].add_column("note", str)
+    db.execute("update attachments set position = id, stored_name = filename")
+    db["calendar_events"].create(
+        {"uid": str, "dtstart": str, "sequence": int, "changed_at": str}, pk="uid"
+    )
+
+
+MIGRATIONS: list[Migration] = [_initial, _imap_state, _mail_identity]
 
 
 def connect(path: Path) -> sqlite_utils.Database:

@@ -14,21 +14,21 @@ in the public archive automatically.
 
 from __future__ import annotations
 
-import email
-import email.header
 import email.policy
-import mailbox
+import hashlib
 import os
 import re
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from wooarchive.archive.blobs import BlobStore
-from wooarchive.requests.store import RequestError, RequestStore, _now
+from wooarchive.requests import mailread
+from wooarchive.requests.mailsource import RawMessage, read_messages
+from wooarchive.requests.store import RequestError, RequestStore, _now, check_address
 
 TOKEN = re.compile(r"\b(WOO|AVG)-(\d{4})-(\d{4})\b", re.I)
 # reply text -> suggested event, first match wins (a decision also acknowledges receipt)
@@ -72,7 +72,7 @@ class MailError(RequestError):
 
 
 def private_blobs(store: RequestStore) -> BlobStore:
-    return BlobStore(store.settings.data_dir / "private" / "blobs")
+    return BlobStore(store.settings.data_dir / "private" / "blobs", private=True)
 
 
 # -- outgoing ------------------------------------------------------------------------------
@@ -114,13 +114,27 @@ def smtp_settings() -> dict:
 
 
 def send(
-    store: RequestStore, ref: int | str, *, outbox: Path | None = None, today: date | None = None
+    store: RequestStore,
+    ref: int | str,
+    *,
+    outbox: Path | None = None,
+    today: date | None = None,
+    to_address: str | None = None,
 ) -> Path | None:
     """Send a request (or write it to ``outbox``); records the message and, when sent, the
-    'sent' event that starts the legal period."""
+    'sent' event that starts the legal period. A request whose letter bounced may be sent
+    again, to ``to_address`` when the address on file was wrong."""
     request = store.get(ref)
-    if any(e["kind"] == "sent" for e in store.events(request["id"])):
+    if any(e["kind"] == "sent" for e in store.events(request["id"])) and not store.undelivered(
+        request["id"]
+    ):
         raise MailError(f"{request['reference']} was sent already")
+    if to_address:
+        with store.db.conn:
+            store.db.execute(
+                "update requests set to_address = ? where id = ?",
+                [check_address(to_address), request["id"]],
+            )
     today = today or date.today()
     request = store.date_letter(request["id"], today)
     message = compose(request)
@@ -168,63 +182,15 @@ def send(
 # -- incoming ------------------------------------------------------------------------------
 
 
-def read_raw(path: Path) -> list[tuple[bytes, str]]:
-    """Raw messages with where each came from: an .eml file, a directory of them, a Maildir,
-    or an mbox file."""
-    path = Path(path)
-    if not path.exists():
-        raise MailError(f"{path}: no such file or directory")
-    if path.is_dir():
-        if (path / "cur").is_dir() and (path / "new").is_dir():
-            box = mailbox.Maildir(path, factory=None, create=False)
-            return [(box.get_bytes(key), f"{path}:{key}") for key in sorted(box.keys())]
-        return [
-            (p.read_bytes(), str(p))
-            for p in sorted(path.iterdir())
-            if p.is_file() and p.suffix.lower() == ".eml"
-        ]
-    head = path.read_bytes()[:5]
-    if head == b"From ":
-        box = mailbox.mbox(path, factory=None, create=False)
-        return [(box.get_bytes(key), f"{path}:{key}") for key in box.keys()]
-    return [(path.read_bytes(), str(path))]
-
-
 @dataclass
 class Imported:
     source: str
-    outcome: str  # matched | duplicate | quarantined
+    outcome: str  # filed | duplicate | quarantined | refused
     reference: str | None = None
     matched_by: str | None = None
     suggestion: str | None = None
     reason: str | None = None
-
-
-def _text(message: Message) -> str:
-    parts = []
-    for part in message.walk():
-        if part.get_content_maintype() == "text" and not part.get_filename():
-            payload = part.get_payload(decode=True) or b""
-            charset = part.get_content_charset() or "utf-8"
-            try:
-                parts.append(payload.decode(charset, "replace"))
-            except LookupError:  # an unknown charset: read it as Windows-1252 rather than lose it
-                parts.append(payload.decode("cp1252", "replace"))
-    return "\n".join(parts)
-
-
-def header_text(value) -> str:
-    """A header as text, encoded words decoded; an unknown charset is read as Windows-1252
-    rather than failing the import."""
-    parts = []
-    for chunk, charset in email.header.decode_header(str(value)):
-        if isinstance(chunk, bytes):
-            try:
-                chunk = chunk.decode(charset or "ascii")
-            except (LookupError, UnicodeDecodeError):
-                chunk = chunk.decode("cp1252", "replace")
-        parts.append(chunk)
-    return "".join(parts)
+    kind: str | None = None  # reply | bounce | delivery_delayed | auto_reply | acknowledgement
 
 
 def suggest(subject: str, body: str) -> tuple[str | None, str | None]:
@@ -236,65 +202,148 @@ def suggest(subject: str, body: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _match(
-    store: RequestStore, message: Message, subject: str, body: str
-) -> tuple[int | None, str]:
-    ids = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References"))
-    for message_id in re.findall(r"<[^>]+>", ids):
-        row = store.db.execute(
-            "select request_id from messages where message_id = ? and direction = 'out'",
-            [message_id],
-        ).fetchone()
-        if row:
-            return row[0], "In-Reply-To/References"
-    for text, where in ((subject, "reference in subject"), (body, "reference in body")):
-        for found in TOKEN.finditer(text):
-            row = store.db.execute(
-                "select id from requests where reference = ?", [found.group(0).upper()]
-            ).fetchone()
-            if row:
-                return row[0], where
-    senders = [addr for _, addr in getaddresses([str(message.get("From", ""))]) if "@" in addr]
-    if senders:
-        domain = senders[0].rsplit("@", 1)[1].lower()
-        codes = [
-            code
-            for code, mail, site in store.archive.db.execute(
-                "select code, email, domain from municipalities"
+class Matcher:
+    """Which request a message belongs to, from indexes built once per import (not a timeline
+    per message). A reference in the subject, body or a plus-address counts only together with
+    the sender's domain being the request's municipality's, or a thread header naming our own
+    letter; anything ambiguous goes to quarantine with the candidates named."""
+
+    def __init__(self, store: RequestStore):
+        db = store.db
+        self.store = store
+        self.outgoing = dict(
+            db.execute("select message_id, request_id from messages where direction = 'out'")
+        )
+        self.requests = {
+            reference: (request_id, code, (to or "").rsplit("@", 1)[-1].lower())
+            for request_id, reference, code, to in db.execute(
+                "select id, reference, municipality_code, to_address from requests"
             )
-            if domain
-            in {(mail or "").rsplit("@", 1)[-1].lower(), (site or "").lower().removeprefix("www.")}
-        ]
+        }
+        self.codes_by_domain: dict[str, set[str]] = {}
+        for code, mail, site in store.archive.db.execute(
+            "select code, email, domain from municipalities"
+        ):
+            for domain in ((mail or "").rsplit("@", 1)[-1], (site or "").removeprefix("www.")):
+                if domain:
+                    self.codes_by_domain.setdefault(domain.lower(), set()).add(code)
+        self._open: dict[str, list[int]] | None = None
+
+    def open_by_code(self) -> dict[str, list[int]]:
+        if self._open is None:  # one timeline per request, once per import, only if needed
+            self._open = {}
+            for o in self.store.overview():
+                if o.status in ("open", "overdue"):
+                    self._open.setdefault(o.municipality_code, []).append(o.id)
+        return self._open
+
+    def _domain_fits(self, domain: str | None, reference: str) -> bool:
+        _, code, to_domain = self.requests[reference]
+        if not domain:
+            return False
+        return domain == to_domain or code in self.codes_by_domain.get(domain, set())
+
+    def match(
+        self, message, subject: str, body: str, bounced_ids: list[str]
+    ) -> tuple[int | None, str, list[str]]:
+        """(request id or None, how or why not, candidate references)."""
+        thread = " ".join(mailread.header(message, h) or "" for h in ("In-Reply-To", "References"))
+        for message_id in re.findall(r"<[^>]+>", thread) + bounced_ids:
+            if message_id in self.outgoing:
+                return self.outgoing[message_id], "In-Reply-To/References", []
+        senders = mailread.addresses(message, "From", "Sender", "Reply-To")
+        domain = senders[0].rsplit("@", 1)[1] if senders else None
+        recipients = " ".join(
+            mailread.addresses(message, "To", "Cc", "Delivered-To", "X-Original-To")
+        )
+        found: dict[str, str] = {}
+        for text, where in (
+            (subject, "reference in subject"),
+            (recipients, "reference in the address"),
+            (body, "reference in body"),
+        ):
+            for token in TOKEN.finditer(text):
+                reference = token.group(0).upper()
+                if reference in self.requests:
+                    found.setdefault(reference, where)
+        fitting = [r for r in found if self._domain_fits(domain, r)]
+        if len(fitting) == 1:
+            return self.requests[fitting[0]][0], found[fitting[0]], []
+        if len(fitting) > 1:
+            return None, f"references to {len(fitting)} requests", fitting
+        if found:
+            return (
+                None,
+                f"reference {', '.join(found)} found, but the sender's domain {domain or '(none)'} "
+                "is not that municipality's",
+                list(found),
+            )
+        codes = self.codes_by_domain.get(domain or "", set())
         if codes:
-            candidates = [
-                o.id
-                for o in store.overview()
-                if o.municipality_code in codes and o.status in ("open", "overdue")
-            ]
+            candidates = [i for code in codes for i in self.open_by_code().get(code, [])]
             if len(candidates) == 1:
-                return candidates[0], "sender's domain"
+                return candidates[0], "sender's domain", []
             if candidates:
-                return None, f"sender's domain {domain} fits {len(candidates)} open requests"
-    return None, "no In-Reply-To, reference or known sender"
+                refs = [self.store.get(i)["reference"] for i in candidates]
+                return None, f"sender's domain {domain} fits {len(candidates)} open requests", refs
+        return None, "no In-Reply-To, reference or known sender", []
+
+
+def _stored(store: RequestStore, raw_sha256: str) -> bool:
+    return any(
+        store.db.execute(
+            f"select 1 from {table} where raw_sha256 = ? limit 1", [raw_sha256]
+        ).fetchone()
+        for table in ("messages", "quarantine")
+    )
 
 
 def import_mail(store: RequestStore, path: Path) -> list[Imported]:
+    """File every message in ``path`` (see mailsource); one result per message, whatever it
+    was. Raises MailError only when ``path`` itself cannot be read."""
+    matcher = Matcher(store)
     results = []
-    for raw, source in read_raw(path):
-        results.append(_import_one(store, raw, source))
+    try:
+        for found in read_messages(path, _max_bytes()):
+            results.append(_import_raw(store, matcher, found))
+    except OSError as exc:
+        raise MailError(f"{path}: {exc.strerror or exc}") from exc
     return results
 
 
+def _max_bytes() -> int:
+    return int(os.environ.get("WOO_MAIL_MAX_MB", "150")) * 1024 * 1024
+
+
+def _import_raw(store: RequestStore, matcher: Matcher, found: RawMessage) -> Imported:
+    if found.raw is None:
+        return Imported(found.source, "refused", reason=found.refused)
+    try:
+        return _import_one(store, matcher, found.raw, found.source)
+    except MailError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a message does, it is kept
+        reason = f"could not be filed ({type(exc).__name__}: {exc})"
+        return _quarantine(store, found.raw, found.source, reason, None)
+
+
 def _quarantine(
-    store: RequestStore, raw: bytes, source: str, reason: str, message: Message | None
+    store: RequestStore,
+    raw: bytes,
+    source: str,
+    reason: str,
+    message: Message | None,
+    candidates: list[str] | None = None,
+    kind: str | None = None,
 ) -> Imported:
-    def get(header: str) -> str | None:
-        return str(message.get(header, "")) if message is not None else None
+    def get(name: str) -> str | None:
+        return mailread.header(message, name) if message is not None else None
 
     with store.db.conn:
         store.db.execute(
-            "insert into quarantine (message_id, subject, from_address, date, reason, raw, source, imported_at) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into quarantine (message_id, subject, from_address, date, reason, raw, "
+            "raw_sha256, source, imported_at, candidates, kind) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 get("Message-ID"),
                 get("Subject"),
@@ -302,82 +351,101 @@ def _quarantine(
                 get("Date"),
                 reason,
                 raw,
+                hashlib.sha256(raw).hexdigest(),
                 source,
                 _now(),
+                ", ".join(candidates) if candidates else None,
+                kind,
             ],
         )
-    return Imported(source, "quarantined", reason=reason)
+    return Imported(source, "quarantined", reason=reason, kind=kind)
 
 
-def _import_one(store: RequestStore, raw: bytes, source: str) -> Imported:
-    try:
-        message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    except Exception as exc:  # the parser is lenient; this is for the truly broken
-        return _quarantine(store, raw, source, f"unreadable message ({exc})", None)
-    message_id = str(message.get("Message-ID", "")).strip() or None
-    if message_id and (
-        store.db.execute("select 1 from messages where message_id = ?", [message_id]).fetchone()
-        or store.db.execute(
-            "select 1 from quarantine where message_id = ?", [message_id]
-        ).fetchone()
-    ):
-        return Imported(source, "duplicate", reason=f"Message-ID {message_id} imported before")
-    subject = header_text(message.get("Subject", ""))
-    body = _text(message)
-    request_id, how = _match(store, message, subject, body)
+def _import_one(store: RequestStore, matcher: Matcher, raw: bytes, source: str) -> Imported:
+    raw_sha256 = hashlib.sha256(raw).hexdigest()
+    if _stored(store, raw_sha256):
+        return Imported(source, "duplicate", reason="the same bytes were imported before")
+    message = mailread.parse(raw)
+    subject = mailread.header(message, "Subject") or ""
+    text = mailread.body_text(message)
+    kind = mailread.kind_of(message, mailread.own_words(text))
+    request_id, how, candidates = matcher.match(message, subject, text, kind.original_ids)
     if request_id is None:
-        return _quarantine(store, raw, source, how, message)
-    return file_message(store, request_id, raw, message, source, how, subject, body)
+        return _quarantine(store, raw, source, how, message, candidates, kind.kind)
+    return file_message(store, request_id, raw, message, source, how)
 
 
 def file_message(
-    store: RequestStore,
-    request_id: int,
-    raw: bytes,
-    message: Message,
-    source: str,
-    how: str,
-    subject: str | None = None,
-    body: str | None = None,
+    store: RequestStore, request_id: int, raw: bytes, message: Message, source: str, how: str
 ) -> Imported:
-    subject = subject if subject is not None else header_text(message.get("Subject", ""))
-    body = body if body is not None else _text(message)
-    kind, why = suggest(subject, body)
+    """Store a message with its request: the raw bytes, its headers as text, what kind it is,
+    its attachments (privately), and for a bounce the 'undelivered' event."""
+    request = store.get(request_id)
+    subject = mailread.header(message, "Subject") or ""
+    words = mailread.own_words(mailread.body_text(message), request["body"])
+    kind = mailread.kind_of(message, words)
+    suggestion, why = (None, None)
+    if kind.kind in ("reply", "acknowledgement"):
+        suggestion, why = suggest(subject, words)
+    case = mailread.case_number(words) if kind.kind in ("reply", "acknowledgement") else None
     defects = [type(d).__name__ for part in message.walk() for d in getattr(part, "defects", [])]
+    found = mailread.attachments(message)
+    blobs = private_blobs(store)
+    stored = [blobs.put_bytes(a.data) for a in found]
     with store.db.conn:
+        store.db.execute("BEGIN IMMEDIATE")
         row_id = store.db.execute(
             "insert into messages (request_id, direction, state, message_id, in_reply_to, subject, "
-            "from_address, to_address, date, matched_by, suggested_event, suggested_reason, defects, raw, imported_at) "
-            "values (?, 'in', 'matched', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "from_address, to_address, date, matched_by, suggested_event, suggested_reason, "
+            "defects, raw, raw_sha256, kind, kind_reason, case_number, imported_at) "
+            "values (?, 'in', 'matched', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 request_id,
-                str(message.get("Message-ID", "")).strip() or None,
-                message.get("In-Reply-To"),
+                mailread.header(message, "Message-ID"),
+                mailread.header(message, "In-Reply-To"),
                 subject,
-                message.get("From"),
-                message.get("To"),
-                message.get("Date"),
+                mailread.header(message, "From"),
+                mailread.header(message, "To"),
+                mailread.header(message, "Date"),
                 how,
-                kind,
+                suggestion,
                 why,
                 ", ".join(defects) or None,
                 raw,
+                hashlib.sha256(raw).hexdigest(),
+                kind.kind,
+                kind.reason,
+                case,
                 _now(),
             ],
         ).lastrowid
-        blobs = private_blobs(store)
-        for part in message.walk():
-            filename = part.get_filename()
-            if not filename or part.is_multipart():
-                continue
-            payload = part.get_payload(decode=True) or b""
-            stored = blobs.put_bytes(payload)
-            store.db.execute(
-                "insert into attachments (message_id, filename, mime, size, sha256) values (?, ?, ?, ?, ?)",
-                [row_id, filename, part.get_content_type(), stored.size, stored.sha256],
-            )
-    reference = store.get(request_id)["reference"]
-    return Imported(source, "matched", reference, how, kind)
+        store.db.conn.executemany(
+            "insert into attachments (message_id, filename, mime, size, sha256, position, "
+            "stored_name, note) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    row_id,
+                    a.filename,
+                    a.mime,
+                    blob.size,
+                    blob.sha256,
+                    a.position,
+                    a.stored_name,
+                    a.note,
+                )
+                for a, blob in zip(found, stored, strict=True)
+            ],
+        )
+    if kind.kind == "bounce" and store.received(request_id) is not None:
+        day = (mailread.sent_at(message) or _now())[:10]
+        store.add_event(
+            request_id,
+            "undelivered",
+            max(date.fromisoformat(day), store.received(request_id)),
+            note=kind.reason,
+            message_id=row_id,
+        )
+    return Imported(source, "filed", request["reference"], how, suggestion, kind=kind.kind)
 
 
 def assign(store: RequestStore, quarantine_id: int, ref: int | str) -> Imported:
@@ -388,7 +456,7 @@ def assign(store: RequestStore, quarantine_id: int, ref: int | str) -> Imported:
     if row["assigned_request_id"]:
         raise MailError(f"quarantined message {quarantine_id} was assigned already")
     request = store.get(ref)
-    message = email.message_from_bytes(row["raw"], policy=email.policy.compat32)
+    message = mailread.parse(row["raw"])
     result = file_message(
         store, request["id"], row["raw"], message, row["source"], "assigned by hand"
     )
@@ -449,25 +517,39 @@ def fetch_imap(store: RequestStore) -> list[Imported]:
         last = state[1] if state and state[0] == uidvalidity else 0
         status, data = client.uid("search", None, f"UID {last + 1}:*")
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > last)
+        matcher = Matcher(store)
+        blocked = False  # a message not stored yet keeps the UID from moving past it
         for uid in uids:
-            status, parts = client.uid("fetch", str(uid), "(BODY.PEEK[])")
-            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+            source = f"imap:{config['folder']}:{uid}"
+            try:
+                status, parts = client.uid("fetch", str(uid), "(BODY.PEEK[])")
+                raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
+            except (OSError, imaplib.IMAP4.error) as exc:
+                raw, status = None, f"fetch failed ({exc})"
             if raw is None:
                 results.append(
                     Imported(
-                        f"imap:{config['folder']}:{uid}",
-                        "quarantined",
-                        reason="message could not be fetched",
+                        source,
+                        "refused",
+                        reason=f"could not be fetched ({status}); retried next time",
                     )
                 )
+                blocked = True
                 continue
-            results.append(_import_one(store, raw, f"imap:{config['folder']}:{uid}"))
-            with store.db.conn:
-                store.db.execute(
-                    "insert or replace into imap_state (account, folder, uidvalidity, last_uid, fetched_at) "
-                    "values (?, ?, ?, ?, ?)",
-                    [account, config["folder"], uidvalidity, uid, _now()],
+            if len(raw) > _max_bytes():
+                found = RawMessage(
+                    source, None, f"larger than {_max_bytes() >> 20} MB (WOO_MAIL_MAX_MB)"
                 )
+            else:
+                found = RawMessage(source, raw)
+            results.append(_import_raw(store, matcher, found))
+            if not blocked:
+                with store.db.conn:
+                    store.db.execute(
+                        "insert or replace into imap_state (account, folder, uidvalidity, last_uid, fetched_at) "
+                        "values (?, ?, ?, ?, ?)",
+                        [account, config["folder"], uidvalidity, uid, _now()],
+                    )
     finally:
         try:
             client.logout()

@@ -6,8 +6,11 @@ opschorting, ...) by the pure deadline engine, so correcting an event corrects e
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import sqlite_utils
 
@@ -25,6 +28,20 @@ class RequestError(ValueError):
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _private_files(config: Settings) -> None:
+    """requests.db (SQLite gives its -wal and -shm files the same mode) and the private
+    attachments are the requester's: readable by the owner only, whatever the umask."""
+    path = config.requests_db
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            os.chmod(name, 0o600)
+    private = config.data_dir / "private"
+    private.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(private, 0o700)
 
 
 @dataclass
@@ -46,6 +63,7 @@ class RequestStore:
     def __init__(self, config: Settings):
         self.settings = config
         self.archive = Archive(config)  # the municipalities (read only)
+        _private_files(config)
         self.db: sqlite_utils.Database = requests_db.connect(config.requests_db)
 
     # -- creating --------------------------------------------------------------------------
@@ -67,8 +85,10 @@ class RequestStore:
         subject: str | None = None,
         campaign_id: int | None = None,
         today: date | None = None,
+        to_address: str | None = None,
     ) -> dict:
-        """Write a request from an opening template (woo_* or avg_*) to one municipality."""
+        """Write a request from an opening template (woo_* or avg_*) to one municipality, to
+        its address on file or to ``to_address`` (for one with none, or a better one)."""
         if template not in OPENING:
             raise RequestError(
                 f"{template!r} does not open a request; choose from: {', '.join(OPENING)}"
@@ -102,7 +122,7 @@ class RequestStore:
                     requester.name,
                     requester.email,
                     requester.address,
-                    municipality["email"],
+                    check_address(to_address) if to_address else municipality["email"],
                     _now(),
                 ],
             ).lastrowid
@@ -302,8 +322,9 @@ class RequestStore:
         names = dict(self.archive.db.execute("select code, name from municipalities"))
         rows = []
         for request in self.db.query("select * from requests order by id"):
-            t = self.timeline(request["id"], today)
-            status = t.status if t else "draft"
+            bounced = self.undelivered(request["id"])
+            t = None if bounced else self.timeline(request["id"], today)
+            status = "undelivered" if bounced else (t.status if t else "draft")
             rows.append(
                 Overview(
                     request["id"],
@@ -316,14 +337,51 @@ class RequestStore:
                     t.received if t else None,
                     t.due if t else None,
                     t.days_late if t else 0,
-                    next_step(request, t),
+                    next_step(request, t, bounced, self.outboxed(request["id"])),
                 )
             )
         return rows
 
+    def undelivered(self, request_id: int) -> dict | None:
+        """The 'undelivered' event (a bounce) when the letter has not been sent again since."""
+        latest = None
+        for event in self.events(request_id):
+            if event["kind"] == "sent":
+                latest = None
+            elif event["kind"] == "undelivered":
+                latest = event
+        return latest
 
-def next_step(request: dict, t: Timeline | None) -> str:
+    def outboxed(self, request_id: int) -> bool:
+        """Written to an outbox and not yet recorded as sent."""
+        row = self.db.execute(
+            "select 1 from messages where request_id = ? and direction = 'out' and state = 'outbox'",
+            [request_id],
+        ).fetchone()
+        return row is not None and self.received(request_id) is None
+
+
+def check_address(address: str) -> str:
+    address = address.strip()
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
+        raise RequestError(f"{address!r} is not an e-mail address")
+    return address
+
+
+def next_step(
+    request: dict, t: Timeline | None, bounced: dict | None = None, outboxed: bool = False
+) -> str:
     """What the requester can do now, in Dutch legal terms."""
+    if bounced:
+        return (
+            f"niet bezorgd ({bounced['note'] or 'bounce'}): adres controleren en opnieuw "
+            f"verzenden: woo request send {request['id']} --to ADRES"
+        )
+    if t is None and outboxed:
+        return (
+            f"verstuur de .eml uit de outbox en leg de dag vast: "
+            f"woo request event {request['id']} sent --on DATUM"
+        )
     if t is None:
         return f"verzenden: woo request send {request['id']}"
     if t.status == "open":
