@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import imaplib
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port
 from wooarchive.archive.store import Archive
 from wooarchive.config import settings
 
@@ -128,3 +133,48 @@ def site() -> Iterator[Site]:
     yield server
     server.server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture
+def imap(monkeypatch):
+    """A real IMAP server (pymap, in-memory backend) on 127.0.0.1."""
+    port = free_port()
+    pymap = str(Path(sys.executable).with_name("pymap"))
+    proc = subprocess.Popen(
+        [
+            pymap,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-tls",
+            "dict",
+            "--demo-user",
+            "onderzoek",
+            "--demo-password",
+            "geheim",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = None
+    for _ in range(100):
+        try:
+            client = imaplib.IMAP4("127.0.0.1", port)
+            break
+        except OSError:
+            time.sleep(0.1)
+    assert client is not None, "pymap did not start"
+    client.login("onderzoek", "geheim")
+    for key, value in {
+        "WOO_IMAP_HOST": "127.0.0.1",
+        "WOO_IMAP_PORT": str(port),
+        "WOO_IMAP_USER": "onderzoek",
+        "WOO_IMAP_PASSWORD": "geheim",
+        "WOO_IMAP_SECURITY": "none",
+    }.items():
+        monkeypatch.setenv(key, value)
+    yield client
+    client.logout()
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -40,9 +40,7 @@ def test_each_failure_becomes_its_jobs_status_and_the_rest_are_read() -> None:
     results = run(["a", "raise", "memory", "b", "spin", "segfault", "c"], limits)
     assert results["a"] == "read a" and results["b"] == "read b" and results["c"] == "read c"
     assert results["raise"] == Failure("unreadable", "ValueError: kapot bestand")
-    assert results["memory"] == Failure(
-        "limit", "needed more than the memory limit of 512 MB"
-    )
+    assert results["memory"] == Failure("limit", "needed more than the memory limit of 512 MB")
     assert results["spin"] == Failure("limit", "used more than 2 s of CPU time")
     assert results["segfault"].status == "crashed"
     assert "signal 11" in results["segfault"].error

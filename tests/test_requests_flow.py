@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import time
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -325,55 +324,6 @@ def test_statistics_count_open_requests_as_censored(requester_env: Path) -> None
     # one of four decided, the rest still open: half are not known to be decided, no median yet
     assert kaplan_meier_median([(5, True), (6, False), (7, False), (8, False)]) is None
     assert kaplan_meier_median([(3, True), (5, True)]) == 3
-
-
-@pytest.fixture
-def imap(monkeypatch):
-    """A real IMAP server (pymap, in-memory backend) on 127.0.0.1."""
-    import imaplib
-    import subprocess
-    import sys
-
-    port = free_port()
-    pymap = str(Path(sys.executable).with_name("pymap"))
-    proc = subprocess.Popen(
-        [
-            pymap,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-tls",
-            "dict",
-            "--demo-user",
-            "onderzoek",
-            "--demo-password",
-            "geheim",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = None
-    for _ in range(100):
-        try:
-            client = imaplib.IMAP4("127.0.0.1", port)
-            break
-        except OSError:
-            time.sleep(0.1)
-    assert client is not None, "pymap did not start"
-    client.login("onderzoek", "geheim")
-    for key, value in {
-        "WOO_IMAP_HOST": "127.0.0.1",
-        "WOO_IMAP_PORT": str(port),
-        "WOO_IMAP_USER": "onderzoek",
-        "WOO_IMAP_PASSWORD": "geheim",
-        "WOO_IMAP_SECURITY": "none",
-    }.items():
-        monkeypatch.setenv(key, value)
-    yield client
-    client.logout()
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_mail_fetch_reads_new_mail_from_imap_once(

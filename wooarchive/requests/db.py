@@ -123,20 +123,25 @@ def _imap_state(db: sqlite_utils.Database) -> None:
 
 
 def _mail_identity(db: sqlite_utils.Database) -> None:
-    """A message is its bytes: identity by the SHA-256 of the raw message (a Message-ID is a
-    hint; some messages have none, others share one). What kind of message it is (reply,
+    """A message is its bytes: identity by the SHA-256 of the raw message with its line
+    endings made LF (IMAP delivers CRLF what a saved file has as LF; a Message-ID is only a
+    hint: some messages have none, others share one), beside the SHA-256 of the exact bytes. What kind of message it is (reply,
     bounce, auto-reply, acknowledgement) and the body's own case number; every attachment
     numbered, with the safe name it gets in a dossier; a quarantined message's candidates;
     and the sequence number of each calendar event, raised when the event moves."""
     import hashlib
 
+    from wooarchive.requests.mailsource import identity
+
     db.conn.create_function("woo_sha256", 1, lambda raw: hashlib.sha256(raw or b"").hexdigest())
+    db.conn.create_function("woo_identity", 1, lambda raw: identity(raw or b""))
     db.execute("drop index if exists idx_messages_message_id")
     db["messages"].create_index(["message_id"])
     for table in ("messages", "quarantine"):
         db[table].add_column("raw_sha256", str)
-        db.execute(f"update {table} set raw_sha256 = woo_sha256(raw)")
-        db[table].create_index(["raw_sha256"])
+        db[table].add_column("identity", str)
+        db.execute(f"update {table} set raw_sha256 = woo_sha256(raw), identity = woo_identity(raw)")
+        db[table].create_index(["identity"])
     db["messages"].add_column("kind", str)
     db["messages"].add_column("kind_reason", str)
     db["messages"].add_column("case_number", str)

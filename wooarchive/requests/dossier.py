@@ -94,7 +94,7 @@ def _timeline_pdf(request: dict, events: list[dict], timeline, target: Path) -> 
     pdf.output(str(target))
 
 
-def _manifest(root: Path, request: dict) -> bytes:
+def _manifest(root: Path, request: dict, attachments: list[dict]) -> bytes:
     files = []
     for path in sorted(
         p for p in root.rglob("*") if p.is_file() and p.name not in (MANIFEST, SIGNATURE)
@@ -113,6 +113,8 @@ def _manifest(root: Path, request: dict) -> bytes:
             "created": utc_iso(now()),
             "software": f"woo-archive {__version__}",
             "files": files,
+            "attachment_count": len(attachments),
+            "attachments": attachments,
         },
         indent=2,
         ensure_ascii=False,
@@ -141,21 +143,33 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
             )
         )
         blobs = private_blobs(store)
+        listed = []
         for n, message in enumerate(messages, start=1):
             folder = "brieven" if message["direction"] == "out" else "antwoorden"
-            (
-                root / folder / f"{n:02d}-{safe_name(message['subject'] or 'bericht')}.eml"
-            ).write_bytes(message["raw"])
+            eml = f"{folder}/{n:02d}-{safe_name(message['subject'] or 'bericht')}.eml"
+            (root / eml).write_bytes(message["raw"])
             for attachment in store.db.query(
-                "select * from attachments where message_id = ?", [message["id"]]
+                "select * from attachments where message_id = ? order by position, id",
+                [message["id"]],
             ):
-                shutil.copyfile(
-                    blobs.path_for(attachment["sha256"]),
-                    root / "bijlagen" / f"{n:02d}-{safe_name(attachment['filename'] or 'bijlage')}",
+                # message number, then the attachment's own number: two files of one name
+                # in one message both arrive
+                name = attachment["stored_name"] or safe_name(attachment["filename"] or "bijlage")
+                path = f"bijlagen/{n:02d}-{name}"
+                shutil.copyfile(blobs.path_for(attachment["sha256"]), root / path)
+                os.chmod(root / path, 0o600)
+                listed.append(
+                    {
+                        "message": eml,
+                        "filename": attachment["filename"],
+                        "path": path,
+                        "sha256": attachment["sha256"],
+                        "bytes": attachment["size"],
+                    }
                 )
         (root / "tijdlijn.html").write_text(_timeline_html(request, events, timeline), "utf-8")
         _timeline_pdf(request, events, timeline, root / "tijdlijn.pdf")
-        manifest = _manifest(root, request)
+        manifest = _manifest(root, request, listed)
         (root / MANIFEST).write_bytes(manifest)
         digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
         signature = {
@@ -208,6 +222,16 @@ def verify(files: dict[str, bytes]) -> list[Check]:
         )
     for path in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE}):
         checks.append(Check(path, False, "not in the manifest"))
+    attachments = manifest.get("attachments", [])
+    if "attachment_count" in manifest:
+        held = [a for a in attachments if listed.get(a["path"], {}).get("sha256") == a["sha256"]]
+        checks.append(
+            Check(
+                "attachments",
+                len(held) == manifest["attachment_count"] == len(attachments),
+                f"{len(held)} of {manifest['attachment_count']} attachments present with their SHA-256",
+            )
+        )
     signature = json.loads(files[SIGNATURE])
     digest = "sha256:" + hashlib.sha256(files[MANIFEST]).hexdigest()
     valid = keys.check_signed(signature, digest)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from wooarchive.archive.blobs import BlobStore
 from wooarchive.requests import mailread
-from wooarchive.requests.mailsource import RawMessage, read_messages
+from wooarchive.requests.mailsource import RawMessage, identity, read_messages
 from wooarchive.requests.store import RequestError, RequestStore, _now, check_address
 
 TOKEN = re.compile(r"\b(WOO|AVG)-(\d{4})-(\d{4})\b", re.I)
@@ -289,11 +289,10 @@ class Matcher:
         return None, "no In-Reply-To, reference or known sender", []
 
 
-def _stored(store: RequestStore, raw_sha256: str) -> bool:
+def _stored(store: RequestStore, key: str) -> bool:
+    """Whether a message with this identity is filed or quarantined already."""
     return any(
-        store.db.execute(
-            f"select 1 from {table} where raw_sha256 = ? limit 1", [raw_sha256]
-        ).fetchone()
+        store.db.execute(f"select 1 from {table} where identity = ? limit 1", [key]).fetchone()
         for table in ("messages", "quarantine")
     )
 
@@ -342,8 +341,8 @@ def _quarantine(
     with store.db.conn:
         store.db.execute(
             "insert into quarantine (message_id, subject, from_address, date, reason, raw, "
-            "raw_sha256, source, imported_at, candidates, kind) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "raw_sha256, identity, source, imported_at, candidates, kind) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 get("Message-ID"),
                 get("Subject"),
@@ -352,6 +351,7 @@ def _quarantine(
                 reason,
                 raw,
                 hashlib.sha256(raw).hexdigest(),
+                identity(raw),
                 source,
                 _now(),
                 ", ".join(candidates) if candidates else None,
@@ -362,8 +362,7 @@ def _quarantine(
 
 
 def _import_one(store: RequestStore, matcher: Matcher, raw: bytes, source: str) -> Imported:
-    raw_sha256 = hashlib.sha256(raw).hexdigest()
-    if _stored(store, raw_sha256):
+    if _stored(store, identity(raw)):
         return Imported(source, "duplicate", reason="the same bytes were imported before")
     message = mailread.parse(raw)
     subject = mailread.header(message, "Subject") or ""
@@ -397,8 +396,8 @@ def file_message(
         row_id = store.db.execute(
             "insert into messages (request_id, direction, state, message_id, in_reply_to, subject, "
             "from_address, to_address, date, matched_by, suggested_event, suggested_reason, "
-            "defects, raw, raw_sha256, kind, kind_reason, case_number, imported_at) "
-            "values (?, 'in', 'matched', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "defects, raw, raw_sha256, identity, kind, kind_reason, case_number, imported_at) "
+            "values (?, 'in', 'matched', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 request_id,
                 mailread.header(message, "Message-ID"),
@@ -413,6 +412,7 @@ def file_message(
                 ", ".join(defects) or None,
                 raw,
                 hashlib.sha256(raw).hexdigest(),
+                identity(raw),
                 kind.kind,
                 kind.reason,
                 case,

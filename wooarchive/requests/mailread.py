@@ -334,9 +334,10 @@ def attachments(message: Message) -> list[Attachment]:
             data = part.get_payload(decode=True) or b""
         except Exception:
             data = b""
-        if name is None:
-            extension = mimetypes.guess_extension(mime) or ".bin"
-            name = f"bijlage{extension}"
+        if name is None and mime == "application/ms-tnef":
+            name = "winmail.dat"  # what every mail client calls it
+        elif name is None:
+            name = f"bijlage{mimetypes.guess_extension(mime) or '.bin'}"
         found.append((name, mime, data, None))
         if mime == "application/ms-tnef" or name.lower() == "winmail.dat":
             for inner_name, inner in _tnef(data):

@@ -15,6 +15,7 @@ refused with a reason, never stored and never silently skipped.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 SINGLE = {".eml", ".email", ".msg", ".txt", ".mime"}
 # RFC 4155 separator: "From " sender, then a date ending in a year (asctime or similar)
 SEPARATOR = re.compile(rb"^From \S+.*\d{4}\s*$")
+LINE_END = re.compile(rb"\r\n|\r")
 ESCAPED = re.compile(rb"^>+From ")
 HEADER = re.compile(rb"^[!-9;-~]+:")  # a header field name and its colon
 KNOWN = re.compile(
@@ -30,6 +32,13 @@ KNOWN = re.compile(
     rb"content-type|x-[\w-]+):",
     re.I,
 )
+
+
+def identity(raw: bytes) -> str:
+    """What makes two deliveries one message: the bytes, with every line ending (CRLF, or a
+    lone CR, which mail transports turn into CRLF) made LF and trailing line ends dropped
+    (IMAP and SMTP carry CRLF, a saved file usually LF)."""
+    return hashlib.sha256(LINE_END.sub(b"\n", raw).rstrip(b"\n")).hexdigest()
 
 
 @dataclass(frozen=True)
