@@ -92,7 +92,7 @@ def request_show(ref: str, today: date | None) -> None:
     else:
         click.echo("\n" + (render_timeline(t) if t else "not sent yet"))
     for message in store.db.query(
-        "select id, direction, date, subject, kind, case_number, suggested_event, "
+        "select id, direction, date, from_address, subject, kind, case_number, suggested_event, "
         "suggested_reason from messages where request_id = ?",
         [row["id"]],
     ):
@@ -104,8 +104,9 @@ def request_show(ref: str, today: date | None) -> None:
         kind = f" [{message['kind']}]" if message["kind"] and message["kind"] != "reply" else ""
         case = f" (their case number {message['case_number']})" if message["case_number"] else ""
         click.echo(
-            f"  message {message['id']} {message['direction']} {message['date']}{kind}: "
-            f"{message['subject']}{case}{hint}"
+            f"  message {message['id']} {message['direction']} {message['date']}"
+            + (f" from {message['from_address']}" if message["direction"] == "in" else "")
+            + f"{kind}: {message['subject']}{case}{hint}"
         )
         for attachment in store.db.query(
             "select stored_name, size, sha256 from attachments where message_id = ? order by position",

@@ -131,11 +131,11 @@ def own_words(text: str, letter: str | None = None) -> str:
     found = QUOTE_START.search(text)
     if found:
         text = text[: found.start()]
-    ours = {" ".join(line.split()) for line in (letter or "").splitlines() if len(line) > 20}
+    ours = " ".join((letter or "").split())  # our letter, however the reply re-wrapped it
     kept = []
     for line in text.splitlines():
         folded = " ".join(line.split())
-        if line.lstrip().startswith(">") or folded in ours:
+        if line.lstrip().startswith(">") or (len(folded) > 20 and folded in ours):
             continue
         kept.append(line)
     return "\n".join(kept)

@@ -1,0 +1,324 @@
+"""Mail as it really arrives, made here in the patterns real mail takes: raw 8-bit headers,
+no or reused Message-IDs, a saved message with a From_ line, mbox bodies that say "From",
+bounces of our own letter, auto-replies, acknowledgements quoting our letter, references from
+the wrong municipality, plus-addresses, oddly named attachments, and things that are not mail.
+Each is filed once, byte for byte, or refused with a reason; none stops the import."""
+
+from __future__ import annotations
+
+import email
+import os
+import stat
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_mail_corpus import mbox_of
+from wooarchive.cli import cli
+from wooarchive.config import settings
+from wooarchive.requests.store import RequestStore
+
+ME = "fenna@onderzoek.example"
+
+
+def woo(*args: str):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+@pytest.fixture
+def sent(monkeypatch, data_dir: Path, tmp_path: Path) -> tuple[RequestStore, bytes]:
+    """WOO-<year>-0001 to Amsterdam, written to an outbox and recorded as sent."""
+    monkeypatch.setenv("WOO_REQUESTER_NAME", "Fenna de Vries")
+    monkeypatch.setenv("WOO_REQUESTER_EMAIL", ME)
+    assert woo("request", "new", "-t", "woo_dpia", "-m", "GM0363").exit_code == 0
+    outbox = tmp_path / "outbox"
+    assert woo("request", "send", "1", "--outbox", str(outbox)).exit_code == 0
+    assert woo("request", "event", "1", "sent", "--on", "2026-02-02").exit_code == 0
+    store = RequestStore(settings())
+    return store, next(outbox.iterdir()).read_bytes()
+
+
+def ref(store: RequestStore) -> str:
+    return store.get(1)["reference"]
+
+
+def message(
+    *, sender: str, subject: str, body: str, message_id: str | None = None, **headers: str
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = headers.pop("to", ME)
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 09 Feb 2026 10:00:00 +0100"
+    if message_id:
+        msg["Message-ID"] = message_id
+    for key, value in headers.items():
+        msg[key.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_reply_with_raw_8bit_headers_is_filed_and_shown_as_text(sent, tmp_path: Path) -> None:
+    store, _ = sent
+    raw = (
+        b"From: Gemeente Amsterdam \xc3\xa9\xc3\xa9n loket <woo@amsterdam.nl>\r\n"
+        b"To: Fenna \xe9 <fenna@onderzoek.example>\r\n"
+        b"Date: Mon, 09 Feb 2026 10:00:00 +0100 \xff\r\n"
+        b"Subject: Re: [" + ref(store).encode() + b"] uw verzoek \xc3\xbc\r\n\r\n"
+        b"Wij nemen uw verzoek in behandeling.\r\n"
+    )
+    result = woo("mail", "import", str(write(tmp_path / "8bit.eml", raw)))
+    assert "1 filed" in result.output, result.output
+    row = next(
+        store.db.query(
+            "select from_address, to_address, subject, raw from messages where direction = 'in'"
+        )
+    )
+    assert row["from_address"] == "Gemeente Amsterdam één loket <woo@amsterdam.nl>"
+    assert (
+        row["to_address"] == "Fenna \u00e9 <fenna@onderzoek.example>"
+    )  # Latin-1 byte read as such
+    assert row["subject"].endswith("uw verzoek ü") and row["raw"] == raw
+    assert "Gemeente Amsterdam één loket" in woo("request", "show", "1").output
+
+
+def test_without_a_message_id_a_message_is_filed_once_and_a_reused_id_loses_nothing(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    first = message(sender="woo@amsterdam.nl", subject=f"[{ref(store)}] vraag", body="Een vraag.")
+    write(tmp_path / "in" / "a.eml", bytes(first))
+    shared = "<same@amsterdam.nl>"
+    for n, text in enumerate(["Eerste bericht.", "Tweede, ander bericht."]):
+        msg = message(
+            sender="woo@amsterdam.nl", subject=f"[{ref(store)}] {n}", body=text, message_id=shared
+        )
+        write(tmp_path / "in" / f"b{n}.eml", bytes(msg))
+    assert "3 filed, 0 duplicates skipped" in woo("mail", "import", str(tmp_path / "in")).output
+    assert "0 filed, 3 duplicates skipped" in woo("mail", "import", str(tmp_path / "in")).output
+    assert (
+        store.db.execute("select count(*) from messages where message_id = ?", [shared]).fetchone()[
+            0
+        ]
+        == 2
+    )
+
+
+def test_a_saved_message_with_a_from_line_stays_whole(sent, tmp_path: Path) -> None:
+    store, _ = sent
+    body = message(
+        sender="woo@amsterdam.nl",
+        subject=f"[{ref(store)}] besluit",
+        body="Geachte mevrouw,\n\nFrom the minutes: het besluit volgt.\nFrom 1 maart geldt dit.\n",
+    )
+    raw = b"From woo@amsterdam.nl Mon Feb  9 10:00:00 2026\n" + bytes(body)
+    path = write(tmp_path / "bericht.eml", raw)
+    assert "1 filed" in woo("mail", "import", str(path)).output
+    [stored] = [r[0] for r in store.db.execute("select raw from messages where direction = 'in'")]
+    assert stored == raw  # the From_ line kept, nothing cut
+
+
+def test_an_mbox_is_split_only_at_real_separators(sent, tmp_path: Path) -> None:
+    store, _ = sent
+    texts = [
+        "Eerste antwoord.\n\nFrom the start we said no.\n>From escaped in the file.\n",
+        "Tweede antwoord.\n",
+    ]
+    files = []
+    for n, text in enumerate(texts):
+        msg = message(sender="woo@amsterdam.nl", subject=f"[{ref(store)}] {n}", body=text)
+        files.append(write(tmp_path / f"m{n}.eml", bytes(msg)))
+    mbox = write(tmp_path / "postvak", mbox_of(files))
+    assert "2 filed" in woo("mail", "import", str(mbox)).output
+    raws = [
+        r[0]
+        for r in store.db.execute("select raw from messages where direction = 'in' order by id")
+    ]
+    assert raws == [f.read_bytes() for f in files]  # >From unescaped, nothing split
+    assert "0 filed, 2 duplicates skipped" in woo("mail", "import", str(mbox)).output
+
+
+def test_a_bounce_of_our_letter_marks_it_undelivered_and_it_can_be_sent_again(
+    sent, tmp_path: Path
+) -> None:
+    store, letter = sent
+    bounce = email.message_from_string(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.provider.example>\n"
+        f"To: {ME}\nSubject: Undelivered Mail Returned to Sender\n"
+        "Date: Tue, 03 Feb 2026 09:00:00 +0100\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        "--B\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.provider.example\n\n"
+        "Final-Recipient: rfc822; woo.ondersteuning@amsterdam.nl\nAction: failed\n"
+        "Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <woo.ondersteuning@amsterdam.nl>: "
+        "Recipient address rejected: User unknown\n\n"
+        "--B\nContent-Type: message/rfc822\n\n" + letter.decode() + "\n--B--\n"
+    )
+    result = woo("mail", "import", str(write(tmp_path / "bounce.eml", bytes(bounce))))
+    assert f"filed with {ref(store)} [bounce] (by In-Reply-To/References)" in result.output
+    assert "1 bounces" in result.output
+    overview = woo("requests", "--json", "--today", "2026-02-10").output
+    assert '"status": "undelivered"' in overview
+    assert "User unknown" in overview and "woo request send 1 --to ADRES" in overview
+    assert '"suggestion"' not in overview or "verdaging" not in overview
+    again = woo(
+        "request", "send", "1", "--outbox", str(tmp_path / "o2"), "--to", "woo@amsterdam.nl"
+    )
+    assert again.exit_code == 0, again.output
+    assert store.get(1)["to_address"] == "woo@amsterdam.nl"
+
+
+def test_an_auto_reply_is_filed_as_such_and_suggests_nothing(sent, tmp_path: Path) -> None:
+    store, _ = sent
+    auto = message(
+        sender="j.jansen@amsterdam.nl",
+        subject=f"Automatisch antwoord: [{ref(store)}] Woo-verzoek",
+        body="Ik ben afwezig tot 20 februari. Uw bericht over verdaging wordt daarna behandeld.",
+        Auto_Submitted="auto-replied",
+    )
+    result = woo("mail", "import", str(write(tmp_path / "oof.eml", bytes(auto))))
+    assert "[auto_reply]" in result.output and "suggests" not in result.output
+    [row] = store.db.query("select kind, suggested_event from messages where direction = 'in'")
+    assert row == {"kind": "auto_reply", "suggested_event": None}
+
+
+def test_an_acknowledgement_quoting_our_letter_records_their_case_number_not_a_verdaging(
+    sent, tmp_path: Path
+) -> None:
+    store, letter = sent
+    ours = email.message_from_bytes(letter).get_payload(decode=True).decode()
+    rewrapped = " ".join(ours.split())  # their client re-wraps our letter, without > marks
+    ack = message(
+        sender="woo@amsterdam.nl",
+        subject=f"RE: [{ref(store)}] Woo-verzoek",
+        body=(
+            "Geachte mevrouw De Vries,\n\nWij hebben uw Woo-verzoek in goede orde ontvangen. "
+            "Uw zaaknummer is Z/26/004711.\n\nMet vriendelijke groet,\nTeam Woo\n\n"
+            + "\n".join(rewrapped[i : i + 70] for i in range(0, len(rewrapped), 70))
+        ),
+    )
+    result = woo("mail", "import", str(write(tmp_path / "ack.eml", bytes(ack))))
+    assert "[acknowledgement]" in result.output
+    assert f"suggests: woo request event {ref(store)} received" in result.output
+    [row] = store.db.query("select case_number from messages where direction = 'in'")
+    assert row["case_number"] == "Z/26/004711"
+    assert "their case number Z/26/004711" in woo("request", "show", "1").output
+
+
+def test_our_reference_from_another_municipality_goes_to_quarantine_with_the_candidate(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    other = message(
+        sender="post@utrecht.nl",
+        subject=f"Uw zaak {ref(store)}",  # their own case number happens to equal ours
+        body="Over uw melding openbare ruimte.",
+    )
+    result = woo("mail", "import", str(write(tmp_path / "utrecht.eml", bytes(other))))
+    assert "1 in quarantine" in result.output
+    assert "the sender's domain utrecht.nl is not that municipality's" in result.output
+    assert f"candidates: {ref(store)}" in woo("mail", "quarantine").output
+
+
+def test_a_reference_in_a_plus_address_matches(sent, tmp_path: Path) -> None:
+    store, _ = sent
+    reply = message(
+        sender="woo@amsterdam.nl",
+        subject="Uw verzoek",
+        body="Zie bijlage.",
+        to=f"fenna+{ref(store).lower()}@onderzoek.example",
+    )
+    result = woo("mail", "import", str(write(tmp_path / "plus.eml", bytes(reply))))
+    assert f"filed with {ref(store)} (by reference in the address)" in result.output
+
+
+def test_every_attachment_arrives_with_its_name_decoded_and_its_extension_kept(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    raw = (
+        "From: woo@amsterdam.nl\nTo: " + ME + f"\nSubject: [{ref(store)}] besluit\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="X"\n\n'
+        "--X\nContent-Type: text/plain\n\nZie de bijlagen.\n"
+        "--X\nContent-Type: application/pdf\n"
+        "Content-Disposition: attachment; filename*=UTF-8''besluit%20W%C3%B6%C3%B6.pdf\n\n%PDF-1\n"
+        '--X\nContent-Type: application/pdf; name="=?utf-8?q?inventaris_l=C3=BCst.pdf?="\n'
+        'Content-Disposition: attachment; filename="=?utf-8?q?inventaris_l=C3=BCst.pdf?="\n\n%PDF-2\n'
+        "--X\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=bijlage.pdf\n\n%PDF-3\n"
+        "--X\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=bijlage.pdf\n\n%PDF-4\n"
+        '--X\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="'
+        + "heel-lange-naam-" * 20
+        + 'einde.pdf"\n\n%PDF-5\n--X--\n'
+    )
+    assert (
+        "1 filed"
+        in woo("mail", "import", str(write(tmp_path / "bijlagen.eml", raw.encode()))).output
+    )
+    rows = list(store.db.query("select filename, stored_name from attachments order by position"))
+    assert [r["filename"] for r in rows[:4]] == [
+        "besluit Wöö.pdf",
+        "inventaris lüst.pdf",
+        "bijlage.pdf",
+        "bijlage.pdf",
+    ]
+    names = [r["stored_name"] for r in rows]
+    assert len(set(names)) == 5 and all(n.endswith(".pdf") for n in names)
+    assert len(names[4]) <= 203
+
+
+def test_what_is_not_mail_is_refused_with_a_reason_and_other_names_are_read(
+    sent, tmp_path: Path, monkeypatch
+) -> None:
+    store, _ = sent
+    folder = tmp_path / "map"
+    write(folder / "leeg.eml", b"")
+    write(folder / "notulen.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")
+    write(folder / "groot.eml", b"From: a@b.nl\nSubject: groot\n\n" + b"x" * (2 * 1024 * 1024))
+    ok = message(sender="woo@amsterdam.nl", subject=f"[{ref(store)}] a", body="a")
+    write(folder / "antwoord.email", bytes(ok))
+    write(
+        folder / "zonder-extensie",
+        bytes(message(sender="woo@amsterdam.nl", subject=f"[{ref(store)}] b", body="b")),
+    )
+    monkeypatch.setenv("WOO_MAIL_MAX_MB", "1")
+    result = woo("mail", "import", str(folder))
+    assert result.exit_code == 0
+    assert "leeg.eml: refused (empty)" in result.output
+    assert "notulen.pdf: refused (not a mail message" in result.output
+    assert "groot.eml: refused (larger than 1 MB" in result.output
+    assert "2 filed, 0 duplicates skipped, 0 in quarantine, 3 refused" in result.output
+    assert store.db["quarantine"].count == 0
+
+
+def test_requests_db_and_private_attachments_are_readable_by_their_owner_only(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    reply = message(
+        sender="woo@amsterdam.nl", subject=f"[{ref(store)}] besluit", body="Zie bijlage."
+    )
+    reply.add_attachment(
+        b"%PDF-1.4 besluit", maintype="application", subtype="pdf", filename="besluit.pdf"
+    )
+    woo("mail", "import", str(write(tmp_path / "b.eml", bytes(reply))))
+    data = settings().data_dir
+    assert stat.S_IMODE(os.stat(data / "requests.db").st_mode) == 0o600
+    for suffix in ("-wal", "-shm"):
+        path = data / f"requests.db{suffix}"
+        if path.exists():
+            assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
+    assert stat.S_IMODE(os.stat(data / "private").st_mode) == 0o700
+    [blob] = [p for p in (data / "private" / "blobs" / "sha256").rglob("*") if p.is_file()]
+    assert stat.S_IMODE(os.stat(blob).st_mode) == 0o400
+    assert RequestStore(settings()).get(1)["reference"] == ref(store)
