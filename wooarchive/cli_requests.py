@@ -491,12 +491,21 @@ def requests_stats(today: date | None) -> None:
 @requests.command("publish-stats")
 @click.option("--today", type=ISO_DATE, help="Count as of this day.")
 def requests_publish_stats(today: date | None) -> None:
-    """Publish the per-municipality statistics (aggregates only) in archive.db, for the
-    scorecard. Nothing that identifies a request or a requester is copied."""
-    from wooarchive.requests.stats import publish
+    """Publish the statistics (aggregates only) in archive.db, for the scorecard and the
+    statistics page: per municipality with at least five requests, and for the whole country,
+    each with its Kaplan-Meier curve. Nothing that identifies a request or a requester is
+    copied; a smaller cell is left out, since a count of one can point at its requester."""
+    from wooarchive.requests.stats import MIN_CELL, publish
 
-    count = publish(open_store(), today)
-    click.echo(f"published request statistics for {count} municipalities")
+    cells, suppressed = publish(open_store(), today)
+    click.echo(
+        f"published request statistics: {cells} cells"
+        + (
+            f"; {suppressed} municipalities with fewer than {MIN_CELL} requests left out"
+            if suppressed
+            else ""
+        )
+    )
 
 
 COMMANDS = [request, campaign, mail, requests]

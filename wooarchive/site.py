@@ -168,3 +168,36 @@ def search_text_of(conn: sqlite3.Connection):
         return row[0] if row else ""
 
     return text_of
+
+
+def request_statistics(conn: sqlite3.Connection) -> list[dict]:
+    """The published request statistics, the country first: each cell's figures and its
+    Kaplan-Meier curve as SVG (the data is the request_survival table, as CSV beside it)."""
+    from wooarchive.charts import Point, survival_plot
+
+    db = sqlite_utils.Database(conn)
+    if "request_survival" not in db.table_names():
+        return []
+    names = dict(db.execute("select code, name from municipalities"))
+    names["NL"] = "Nederland (alle gemeenten samen)"
+    curves: dict[str, list[Point]] = {}
+    for code, days, survival, censored in db.execute(
+        "select municipality_code, days, survival, censored from request_survival "
+        "order by municipality_code, days"
+    ):
+        curves.setdefault(code, []).append(Point(days, survival, censored))
+    stats = {r["municipality_code"]: r for r in db.query("select * from request_stats")}
+    cells = []
+    for code in sorted(curves, key=lambda c: (c != "NL", names.get(c, c))):
+        name = names.get(code, code)
+        cells.append(
+            {
+                "code": code,
+                "name": name,
+                "stats": stats.get(code),
+                "svg": Markup(
+                    survival_plot([(name, curves[code])], title=f"Tijd tot besluit: {name}")
+                ),
+            }
+        )
+    return cells

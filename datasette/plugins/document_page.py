@@ -1,8 +1,8 @@
 """The page of one archived document: captures, citation, download, text, version history."""
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from datasette import hookimpl
 from wooarchive.config import settings
 from wooarchive.site import SHA, document_page, highlight
 

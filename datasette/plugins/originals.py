@@ -5,9 +5,9 @@ of the URL is ever used as a path. Files are sent as attachments with a sandboxi
 an archived HTML page must never run in this site's origin.
 """
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from datasette import hookimpl
 from wooarchive.archive.blobs import BlobStore
 from wooarchive.config import settings
 from wooarchive.site import SHA

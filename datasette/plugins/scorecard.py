@@ -1,8 +1,8 @@
 """A scorecard per municipality and an overview of all 342, every cell linking to its evidence."""
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from datasette import hookimpl
 from wooarchive.site import SCORE_COLUMNS, scorecard
 
 

@@ -1,8 +1,8 @@
 """Ranked Dutch search (the Whoosh index) as a page: stemming, highlights, did-you-mean, filters."""
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from datasette import hookimpl
 from wooarchive.archive.db import KINDS
 from wooarchive.config import settings
 from wooarchive.indexer import whoosh_index

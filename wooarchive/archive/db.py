@@ -284,6 +284,23 @@ def _ledger(db: sqlite_utils.Database) -> None:
         ledger.record_extraction(db.conn, sha256)
 
 
+def _request_survival(db: sqlite_utils.Database) -> None:
+    """The Kaplan-Meier curve of time to decision that a user published with the request
+    statistics: per municipality (cells of at least five requests) and for the country (NL)."""
+    db["request_survival"].create(
+        {
+            "municipality_code": str,
+            "days": int,
+            "survival": float,
+            "at_risk": int,
+            "decided": int,
+            "censored": int,
+            "published_at": str,
+        },
+        pk=("municipality_code", "days"),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -294,6 +311,7 @@ MIGRATIONS: list[Migration] = [
     _capture_chain,
     _search_queue,
     _ledger,
+    _request_survival,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,78 @@
+"""Pictures for the public site, drawn as SVG on the server: no script, no tiles, nothing
+fetched by the visitor's browser, and every picture has its data as CSV beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+COLOURS = ("#1f4e79", "#b3541e", "#2e7d32", "#6a1b9a", "#8d6e00", "#00695c")
+
+
+@dataclass(frozen=True)
+class Point:
+    days: int
+    survival: float  # share still undecided after ``days``
+    censored: int  # requests still open at ``days`` (marked, not counted as decided)
+
+
+def survival_plot(
+    series: list[tuple[str, list[Point]]], *, width: int = 640, height: int = 320, title: str = ""
+) -> str:
+    """Kaplan-Meier step curves: days since receipt against the share of requests not yet
+    decided, a tick where a request is still open (censored), and the median line at 50%."""
+    left, right, top, bottom = 48, 16, 24, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    longest = max((p.days for _, points in series for p in points), default=0)
+    span = max(longest, 1)
+
+    def x(days: float) -> float:
+        return left + plot_w * days / span
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title or "Overlevingscurve tijd tot besluit")}" '
+        f'style="max-width:100%;height:auto;font:12px sans-serif">',
+        f"<title>{escape(title or 'Aandeel verzoeken nog zonder besluit')}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#444"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#444"/>',
+        f'<line x1="{left}" y1="{y(0.5):.1f}" x2="{left + plot_w}" y2="{y(0.5):.1f}" '
+        f'stroke="#999" stroke-dasharray="4 3"/>',
+    ]
+    for share in (0, 0.5, 1):
+        parts.append(
+            f'<text x="{left - 6}" y="{y(share) + 4:.1f}" text-anchor="end">{share:.0%}</text>'
+        )
+    for days in sorted({0, span // 2, span}):
+        parts.append(
+            f'<text x="{x(days):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{days}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+        "dagen na ontvangst</text>"
+    )
+    for number, (label, points) in enumerate(series):
+        colour = COLOURS[number % len(COLOURS)]
+        path, level = [f"M{x(0):.1f},{y(1):.1f}"], 1.0
+        ticks = []
+        for point in points:
+            path.append(f"H{x(point.days):.1f}V{y(point.survival):.1f}")
+            level = point.survival
+            if point.censored:
+                ticks.append(
+                    f'<line x1="{x(point.days):.1f}" y1="{y(level) - 5:.1f}" '
+                    f'x2="{x(point.days):.1f}" y2="{y(level) + 5:.1f}" stroke="{colour}"/>'
+                )
+        parts.append(
+            f'<path d="{"".join(path)}" fill="none" stroke="{colour}" stroke-width="2">'
+            f"<title>{escape(label)}</title></path>"
+        )
+        parts += ticks
+        parts.append(
+            f'<text x="{left + 8}" y="{top + 14 + 14 * number}" fill="{colour}">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
