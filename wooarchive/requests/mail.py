@@ -3,13 +3,13 @@
 Outgoing: a request becomes an e-mail with its reference token in the subject and a Message-ID
 we record, sent over SMTP (settings from the environment) or written to an outbox as .eml.
 
-Incoming: .eml files, mbox files and Maildir folders are read raw and kept byte for byte. A reply
-is matched to its request by In-Reply-To/References, then by the reference token in subject or
-body, then by the sender's domain when that municipality has exactly one open request. A message
-seen before (same Message-ID) is skipped. Anything unmatched or unreadable goes to the
-quarantine table for a person to assign; nothing is dropped. Attachments go to a private blob
-store beside requests.db: a decision letter is addressed to the requester, so it is never put
-in the public archive automatically.
+Incoming: messages come from mailsource (files, folders, Maildirs, mboxes) or IMAP, are kept
+byte for byte and identified by their bytes (a Message-ID is only a hint). mailread says what a
+message is; the Matcher finds its request (a thread header naming our letter, a reference
+together with the municipality's domain, or the domain alone when unambiguous). Whatever cannot
+be matched or read goes to quarantine with the reason; nothing is dropped, and one bad message
+never stops the rest. Attachments go to a private blob store beside requests.db: a decision
+letter is addressed to the requester, so it is never put in the public archive automatically.
 """
 
 from __future__ import annotations
