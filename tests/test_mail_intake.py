@@ -322,3 +322,19 @@ def test_requests_db_and_private_attachments_are_readable_by_their_owner_only(
     [blob] = [p for p in (data / "private" / "blobs" / "sha256").rglob("*") if p.is_file()]
     assert stat.S_IMODE(os.stat(blob).st_mode) == 0o400
     assert RequestStore(settings()).get(1)["reference"] == ref(store)
+
+
+def test_an_outboxed_letter_asks_to_record_the_day_and_an_address_can_be_given(
+    monkeypatch, data_dir: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WOO_REQUESTER_NAME", "Fenna de Vries")
+    monkeypatch.setenv("WOO_REQUESTER_EMAIL", ME)
+    refused = woo("request", "new", "-t", "woo_dpia", "-m", "GM0599", "--to", "geen adres")
+    assert refused.exit_code == 1 and "'geen adres' is not an e-mail address" in refused.output
+    made = woo("request", "new", "-t", "woo_dpia", "-m", "GM0599", "--to", "woo@rotterdam.nl")
+    assert "written to woo@rotterdam.nl" in made.output  # Rotterdam has none on file
+    assert woo("request", "send", "1", "--outbox", str(tmp_path / "uit")).exit_code == 0
+    overview = woo("requests").output
+    assert "woo request event 1 sent --on DATUM" in overview and "woo request send" not in overview
+    shown = woo("request", "show", "1").output
+    assert "to: woo@rotterdam.nl" in shown and "Op grond van de Wet open overheid" in shown

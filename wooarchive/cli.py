@@ -332,7 +332,7 @@ def similar(sha256: str, limit: int) -> None:
 
 @cli.group()
 def keys() -> None:
-    """Your signing key (ECDSA P-256) for exports that anyone can check."""
+    """Your signing key (ECDSA P-384) for exports that anyone can check."""
 
 
 @keys.command("init")

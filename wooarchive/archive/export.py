@@ -266,7 +266,7 @@ def verify_wacz(path: Path) -> list[Check]:
                 Check(
                     "signature",
                     valid,
-                    f"valid ECDSA P-256 signature by key {signed['publicKey'][-16:]}"
+                    f"valid ECDSA signature by key {signed['publicKey'][-16:]}"
                     if valid
                     else "does not verify: the digest or signature was changed",
                 )

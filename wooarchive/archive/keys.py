@@ -1,10 +1,12 @@
-"""The user's signing key: ECDSA P-256, for anonymous signatures on exports and dossiers.
+"""The user's signing key: ECDSA P-384, for anonymous signatures on exports and dossiers.
 
 Kept in WOO_SIGNING_KEY (default DATA/keys/signing-key.pem), readable by its owner only, and
-encrypted with WOO_KEY_PASSPHRASE when that is set. The signature covers the hash string of a
-manifest (as the WACZ signing recommendation's anonymous signature does): base64 of the DER
-ECDSA-SHA256 signature, with the public key as base64 DER SubjectPublicKeyInfo beside it, so
-that anyone can check it without trusting us.
+encrypted with WOO_KEY_PASSPHRASE when that is set. A WACZ signature is made exactly as
+ArchiveWeb.page makes an anonymous one, because wabac.js (inside ReplayWeb.page) is the tool that
+checks it: ECDSA P-384 with SHA-256 over the hash string ("sha256:HEX"), the signature as base64
+of raw r||s (IEEE P1363, what WebCrypto produces and expects), the public key as base64 DER
+SubjectPublicKeyInfo. Verification accepts raw and DER signatures, P-384 and (older exports)
+P-256 keys, so a valid signature is never called changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from wooarchive.config import Settings
 
@@ -40,7 +46,7 @@ def init_key(path: Path, force: bool = False) -> str:
     if path.exists() and not force:
         raise SigningKeyError(f"{path}: a key exists already (--force replaces it)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(ec.SECP384R1())
     passphrase = _passphrase()
     encryption = (
         serialization.BestAvailableEncryption(passphrase)
@@ -70,8 +76,14 @@ def load_key(path: Path) -> ec.EllipticCurvePrivateKey:
         raise SigningKeyError(
             f"{path}: wrong passphrase (WOO_KEY_PASSPHRASE) or not a key"
         ) from exc
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise SigningKeyError(f"{path}: not an ECDSA P-256 key")
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
+        raise SigningKeyError(
+            f"{path}: an ECDSA P-256 key from an older woo-archive, which ReplayWeb.page cannot "
+            "check (it needs P-384): move it aside (earlier exports still verify with the key "
+            "they carry) and run `woo keys init`"
+        )
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp384r1":
+        raise SigningKeyError(f"{path}: not an ECDSA P-384 key")
     return key
 
 
@@ -82,16 +94,45 @@ def public_key_b64(key: ec.EllipticCurvePrivateKey) -> str:
     return base64.b64encode(der).decode("ascii")
 
 
+def _size(curve: ec.EllipticCurve) -> int:
+    return (curve.key_size + 7) // 8
+
+
+def sign_der(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
+    """A DER ECDSA-SHA256 signature: what `openssl dgst -verify` reads."""
+    return key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
 def sign(key: ec.EllipticCurvePrivateKey, text: str) -> str:
-    return base64.b64encode(key.sign(text.encode("ascii"), ec.ECDSA(hashes.SHA256()))).decode(
-        "ascii"
+    """Base64 of the raw r||s signature of ``text``, as WebCrypto (and so wabac.js) has it."""
+    r, s = decode_dss_signature(sign_der(key, text.encode("ascii")))
+    size = _size(key.curve)
+    return base64.b64encode(r.to_bytes(size, "big") + s.to_bytes(size, "big")).decode("ascii")
+
+
+def public_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """The public key as PEM, for `openssl dgst -verify`."""
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
-def verify(public_key: str, signature: str, text: str) -> bool:
+def verify(public_key: str, signature: str, text: str | bytes) -> bool:
+    """Whether ``signature`` (base64, raw r||s or DER) signs ``text`` under ``public_key``
+    (base64 DER SubjectPublicKeyInfo, P-384 or P-256)."""
     try:
         key = serialization.load_der_public_key(base64.b64decode(public_key))
-        key.verify(base64.b64decode(signature), text.encode("ascii"), ec.ECDSA(hashes.SHA256()))
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            return False
+        raw = base64.b64decode(signature)
+        size = _size(key.curve)
+        # raw r||s is exactly twice the coordinate size; DER is longer (but for odds of 2^-48)
+        if len(raw) == 2 * size:
+            raw = encode_dss_signature(
+                int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+            )
+        data = text.encode("ascii") if isinstance(text, str) else text
+        key.verify(raw, data, ec.ECDSA(hashes.SHA256()))
         return True
     except (InvalidSignature, ValueError, TypeError):
         return False

@@ -8,6 +8,7 @@ is in it: it is the requester's dossier, and it never goes to the public site.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -27,6 +28,45 @@ from wooarchive.requests.mail import private_blobs
 from wooarchive.requests.store import RequestError, RequestStore
 
 MANIFEST, SIGNATURE = "manifest.json", "manifest-signature.json"
+# what a reader checks with openssl and sha256sum alone (see VERIFY.txt)
+SUMS, SUMS_SIGNATURE, PUBLIC_KEY, VERIFY = (
+    "SHA256SUMS",
+    "SHA256SUMS.sig",
+    "public-key.pem",
+    "VERIFY.txt",
+)
+
+VERIFY_TEXT = """Dit dossier controleren / How to check this dossier
+==================================================
+
+Alles wat hier staat is ondertekend. Controleer het met OpenSSL en sha256sum (standaard op Linux
+en macOS; op macOS: shasum -a 256 -c SHA256SUMS), in deze map (pak een .zip eerst uit):
+
+1. De handtekening over de lijst met hashes:
+
+   openssl dgst -sha256 -verify public-key.pem -signature SHA256SUMS.sig SHA256SUMS
+
+   Verwacht: "Verified OK".
+
+2. Elk bestand tegen die lijst:
+
+   sha256sum -c SHA256SUMS
+
+   Verwacht: "OK" achter elk bestand.
+
+3. Wie heeft ondertekend? De vingerafdruk van de sleutel:
+
+   openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
+
+   Vergelijk die met de vingerafdruk die de verzoeker u apart geeft (woo keys init noemt hem).
+
+manifest.json en manifest-signature.json zeggen hetzelfde in het formaat van webarchieven
+(WACZ); `woo export verify` controleert beide.
+
+In English: step 1 checks the ECDSA signature over SHA256SUMS with the public key, step 2 every
+file against SHA256SUMS, step 3 gives the key's fingerprint to compare with the one the
+requester gives you separately.
+"""
 
 
 def _timeline_html(request: dict, events: list[dict], timeline) -> str:
@@ -97,7 +137,9 @@ def _timeline_pdf(request: dict, events: list[dict], timeline, target: Path) -> 
 def _manifest(root: Path, request: dict, attachments: list[dict]) -> bytes:
     files = []
     for path in sorted(
-        p for p in root.rglob("*") if p.is_file() and p.name not in (MANIFEST, SIGNATURE)
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.name not in (MANIFEST, SIGNATURE, SUMS, SUMS_SIGNATURE)
     ):
         data = path.read_bytes()
         files.append(
@@ -119,6 +161,15 @@ def _manifest(root: Path, request: dict, attachments: list[dict]) -> bytes:
         indent=2,
         ensure_ascii=False,
     ).encode()
+
+
+def _sums(root: Path) -> bytes:
+    """Every file's SHA-256 in `sha256sum` format, so `sha256sum -c` checks the dossier."""
+    lines = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(root).as_posix()
+        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n")
+    return "".join(lines).encode()
 
 
 def build(store: RequestStore, ref: int | str, output: Path) -> dict:
@@ -169,6 +220,8 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
                 )
         (root / "tijdlijn.html").write_text(_timeline_html(request, events, timeline), "utf-8")
         _timeline_pdf(request, events, timeline, root / "tijdlijn.pdf")
+        (root / VERIFY).write_text(VERIFY_TEXT, "utf-8")
+        (root / PUBLIC_KEY).write_bytes(keys.public_key_pem(key))
         manifest = _manifest(root, request, listed)
         (root / MANIFEST).write_bytes(manifest)
         digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
@@ -182,6 +235,9 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         if timestamp.tsa_url():
             signature["woo:timestamp"] = timestamp.request_token(timestamp.tsa_url(), digest)
         (root / SIGNATURE).write_text(json.dumps(signature, indent=2), "utf-8")
+        sums = _sums(root)
+        (root / SUMS).write_bytes(sums)
+        (root / SUMS_SIGNATURE).write_bytes(keys.sign_der(key, sums))
         if output.suffix.lower() == ".zip":
             staging = Path(tmp) / "dossier.zip"
             with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -220,7 +276,7 @@ def verify(files: dict[str, bytes]) -> list[Check]:
                 else f"hash is {actual}, the manifest says {item['sha256']}",
             )
         )
-    for path in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE}):
+    for path in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE, SUMS, SUMS_SIGNATURE}):
         checks.append(Check(path, False, "not in the manifest"))
     attachments = manifest.get("attachments", [])
     if "attachment_count" in manifest:
@@ -239,10 +295,32 @@ def verify(files: dict[str, bytes]) -> list[Check]:
         Check(
             "signature",
             valid,
-            "valid ECDSA P-256 signature over the manifest"
+            "valid ECDSA signature over the manifest"
             if valid
             else "does not verify: the manifest or its signature was changed",
         )
     )
     checks.extend(timestamp_checks(signature))
+    if SUMS in files:
+        checks.append(_sums_check(files, signature.get("signedData", {}).get("publicKey", "")))
     return checks
+
+
+def _sums_check(files: dict[str, bytes], public_key: str) -> Check:
+    """SHA256SUMS, what VERIFY.txt has a reader check with openssl and sha256sum."""
+    signed = keys.verify(
+        public_key, base64.b64encode(files.get(SUMS_SIGNATURE, b"")).decode(), files[SUMS]
+    )
+    wrong = []
+    for line in files[SUMS].decode("utf-8", "replace").splitlines():
+        digest, _, name = line.partition("  ")
+        if name not in files or hashlib.sha256(files[name]).hexdigest() != digest:
+            wrong.append(name)
+    ok = signed and not wrong
+    detail = (
+        "SHA256SUMS signed and every file matches (see VERIFY.txt)"
+        if ok
+        else "SHA256SUMS "
+        + ("signature does not verify" if not signed else f"does not match {', '.join(wrong[:5])}")
+    )
+    return Check(SUMS, ok, detail)
