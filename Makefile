@@ -9,13 +9,13 @@ DEMO_DATA ?= demo-data
 HOST ?= 127.0.0.1
 PORT ?= 8001
 DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript unpaper \
-	pngquant qpdf poppler-utils chromium fonts-dejavu-core
+	pngquant qpdf poppler-utils chromium fonts-dejavu-core nodejs
 
 export WOO_DATA
 
 .PHONY: install test demo serve serve-private crawl bench lint clean
 
-install: .make/debian .make/venv
+install: .make/debian .make/venv .make/wabac
 
 .make/debian: scripts/install-debian-packages.sh Makefile
 	scripts/install-debian-packages.sh $(DEBIAN_PACKAGES)
@@ -26,6 +26,11 @@ install: .make/debian .make/venv
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	@mkdir -p .make && touch $@
+
+# wabac.js's own WACZ signature check, for the tests (npm registry; see the script)
+.make/wabac: scripts/install-wabac.sh .make/debian
+	scripts/install-wabac.sh .make/wabac
+	@touch $@
 
 test: install
 	$(BIN)/pytest

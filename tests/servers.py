@@ -21,14 +21,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def woo_serve(data: Path, *extra: str) -> Iterator[str]:
-    """`woo serve` on a free port for ``data``; yields its base URL."""
+def woo_serve(data: Path, *extra: str, base_url: str | None = "own") -> Iterator[str]:
+    """`woo serve` on a free port for ``data``; yields its base URL. The site is told its
+    address with --base-url (``own``: its own), or not at all (None: it must work it out)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "WOO_DATA": str(data), "WOO_BASE_URL": base}
+    env = {k: v for k, v in os.environ.items() if k != "WOO_BASE_URL"}
+    env["WOO_DATA"] = str(data)
     woo = str(Path(sys.executable).with_name("woo"))
+    told = [] if base_url is None else ["--base-url", base if base_url == "own" else base_url]
     proc = subprocess.Popen(
-        [woo, "serve", "--port", str(port), *extra],
+        [woo, "serve", "--port", str(port), *told, *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

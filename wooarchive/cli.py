@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -398,6 +399,12 @@ def export_wacz(
     click.echo(
         f"{output}: {summary['documents']} documents, {summary['captures']} captures, signed"
     )
+    if summary["files_left_out"]:
+        click.echo(
+            f"note: {summary['files_left_out']} files added by hand are not in the WACZ: replay "
+            "tools need a web address; cite them from the archive (woo cite)",
+            err=True,
+        )
 
 
 @export.command("verify")
@@ -436,19 +443,42 @@ def export_verify(file: Path) -> None:
 @cli.command()
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True, help="Print the citation's fields as JSON.")
-def cite(ref: str, as_json: bool) -> None:
-    """A citation for a document, by SHA-256 (or a prefix) or by URL.
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="English, or Dutch as Dutch journalism and case law cite web sources.",
+)
+@click.option(
+    "--base-url",
+    help="Public address of your archive site, for the permalink (default WOO_BASE_URL, "
+    "else http://127.0.0.1:8001).",
+)
+def cite(ref: str, as_json: bool, lang: str, base_url: str | None) -> None:
+    """A citation for a document, by SHA-256 (or a prefix), by URL, or capture:ID (a capture
+    that made no document, such as an HTTP 404, is evidence and citable too).
+
+    The permalink is on your public site: set WOO_BASE_URL (or --base-url) to its address.
 
     \b
-    Example:
+    Examples:
         woo cite 3f5a9c1e
+        woo cite https://www.gemeentehw.nl/privacy --lang nl
+        woo cite capture:42
     """
     store = open_archive()
+    config = store.settings
+    if base_url:
+        config = dataclasses.replace(config, base_url=base_url.rstrip("/"))
     try:
-        citation = cite_lib(store.db, store.settings, ref)
+        citation = cite_lib(store.db, config, ref)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(citation.as_dict(), indent=2) if as_json else citation.text())
+    if as_json:
+        click.echo(json.dumps(citation.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(citation.text_nl() if lang == "nl" else citation.text())
 
 
 @cli.command()
@@ -588,12 +618,23 @@ def deadline(
     is_flag=True,
     help="Also serve requests.db, to you only: sign in with the link printed at start.",
 )
-def serve(host: str, port: int, private: bool) -> None:
+@click.option(
+    "--base-url",
+    help="The address readers reach the site at, used in every permalink and citation "
+    "(default WOO_BASE_URL, else http://HOST:PORT).",
+)
+def serve(host: str, port: int, private: bool, base_url: str | None) -> None:
     """Publish the public archive (archive.db only) with Datasette.
+
+    Citations on the site link to --base-url (or WOO_BASE_URL): set it to the public address
+    when the site runs behind a proxy or under a domain name.
 
     With --private, requests.db is served too, readable only after signing in as root with the
     one-time link Datasette prints. Keep it on 127.0.0.1.
     """
+    os.environ["WOO_BASE_URL"] = (
+        base_url or os.environ.get("WOO_BASE_URL") or f"http://{host}:{port}"
+    ).rstrip("/")
     store = open_archive()
     try:
         command = datasette_command(store.settings, host, port, private=private)

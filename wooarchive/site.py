@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import difflib
 import html
+import json
+import mimetypes
 import re
 import sqlite3
 from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
 
 import sqlite_utils
 from markupsafe import Markup
 
 from wooarchive.archive.cite import cite
+from wooarchive.archive.names import safe_name
 from wooarchive.config import Settings
 
 SHA = re.compile(r"[0-9a-f]{64}")
@@ -40,6 +44,7 @@ class DocumentPage:
     document: dict
     municipality: dict | None
     citation: str
+    citation_nl: str
     captures: list[dict]
     pages: list[dict]
     extraction: dict | None
@@ -58,13 +63,14 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         iter(db.query("select * from municipalities where code = ?", [doc["municipality_code"]])),
         None,
     )
-    captures = list(
-        db.query(
+    captures = [
+        {**c, "redirects": json.loads(c["redirect_chain"] or "[]")}
+        for c in db.query(
             "select id, requested_url, url, fetched_at, status, method, warc_file, warc_offset, warc_record_id, redirect_chain "
             "from captures where sha256 = ? or revisit_of = ? order by fetched_at, id",
             [sha256, sha256],
         )
-    )
+    ]
     pages = list(
         db.query(
             "select page, method, quality, text from pages where sha256 = ? order by page", [sha256]
@@ -100,10 +106,12 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         ):
             css = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
             diff.append((css, line))
+    citation = cite(db, config, sha256)
     return DocumentPage(
         doc,
         municipality,
-        cite(db, config, sha256).text(),
+        citation.text(),
+        citation.text_nl(),
         captures,
         pages,
         extraction,
@@ -111,6 +119,54 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         diff,
         previous,
     )
+
+
+def capture_page(conn: sqlite3.Connection, config: Settings, capture_id: int) -> dict | None:
+    """One capture as evidence: what was asked and answered (redirects, status, headers), when,
+    where its WARC record is, its citation, and the document it made, if any."""
+    db = sqlite_utils.Database(conn)
+    capture = next(iter(db.query("select * from captures where id = ?", [capture_id])), None)
+    if capture is None:
+        return None
+    citation = cite(db, config, f"capture:{capture_id}")
+    document = next(
+        iter(db.query("select sha256, title from documents where sha256 = ?", [capture["sha256"]])),
+        None,
+    )
+    return {
+        **capture,
+        "headers": json.loads(capture["headers"] or "[]"),
+        "redirects": json.loads(capture["redirect_chain"] or "[]"),
+        "citation": citation.text(),
+        "citation_nl": citation.text_nl(),
+        "document": document
+        if capture["status"] is None or 200 <= capture["status"] < 300
+        else None,
+    }
+
+
+def download_name(url: str, title: str | None, mime: str | None, sha256: str) -> str:
+    """The file name an original downloads as: the URL's own name (or the title), with the
+    extension its type calls for, made safe for a header."""
+    path = unquote(urlsplit(url).path if "://" in url else url.removeprefix("file:"))
+    stem = path.rstrip("/").rsplit("/", 1)[-1] or (title or "")[:80] or sha256[:16]
+    stem = safe_name(stem, sha256[:16])
+    wanted = mimetypes.guess_extension((mime or "").split(";")[0]) or ""
+    if wanted == ".htm":
+        wanted = ".html"
+    if (
+        wanted
+        and not stem.lower().endswith(wanted)
+        and not (wanted == ".html" and stem.lower().endswith(".htm"))
+    ):
+        stem += wanted
+    return stem
+
+
+def attachment_header(name: str) -> str:
+    """Content-Disposition for a download: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    fallback = "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 SCORE_COLUMNS = [

@@ -1,16 +1,24 @@
-"""Download an archived original: the exact bytes, by SHA-256 (one small, single-purpose plugin).
+"""Download what was archived, exactly: an original by SHA-256, a capture's WARC record by
+capture id (one small, single-purpose plugin).
 
-Only a 64-hex-digit SHA-256 that archive.db knows as a document reaches the blob store; no part
-of the URL is ever used as a path. Files are sent as attachments with a sandboxing CSP, because
-an archived HTML page must never run in this site's origin.
+Only a 64-hex-digit SHA-256 that archive.db knows as a document reaches the blob store, and only
+a capture id that archive.db knows reaches a WARC file (by the name archive.db holds); no part of
+the URL is ever used as a path. Files are sent as attachments with a sandboxing CSP, because an
+archived HTML page must never run in this site's origin. The Digest header is RFC 3230's
+(base64), so a client can check the bytes it got.
 """
+
+import base64
 
 from datasette.utils.asgi import Response
 
 from datasette import hookimpl
 from wooarchive.archive.blobs import BlobStore
+from wooarchive.archive.export import record_bytes
 from wooarchive.config import settings
-from wooarchive.site import SHA
+from wooarchive.site import SHA, attachment_header, download_name
+
+SAFE = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
 
 
 async def original(datasette, request):
@@ -25,19 +33,36 @@ async def original(datasette, request):
     if not path.exists():
         return Response.text("the original is missing from the blob store (run woo verify)", status=410)
     mime = rows[0]["mime"] or "application/octet-stream"
-    extension = {"application/pdf": ".pdf", "text/html": ".html"}.get(mime, "")
+    name = download_name(rows[0]["first_url"] or "", rows[0]["title"], mime, sha256)
+    digest = base64.b64encode(bytes.fromhex(sha256)).decode()
     return Response(
         path.read_bytes(),
         content_type=mime,
-        headers={
-            "Content-Disposition": f'attachment; filename="{sha256}{extension}"',
-            "Content-Security-Policy": "sandbox",
-            "X-Content-Type-Options": "nosniff",
-            "Digest": f"sha-256={sha256}",
-        },
+        headers={**SAFE, "Content-Disposition": attachment_header(name), "Digest": f"sha-256={digest}"},
+    )
+
+
+async def warc_record(datasette, request):
+    rows = (await datasette.get_database("archive").execute(
+        "select warc_file, warc_offset from captures where id = ?", [request.url_vars["id"]])).rows
+    if not rows:
+        return Response.text("no such capture in the archive", status=404)
+    config = settings()
+    names = {p.name for p in config.warc_dir.glob("*.warc.gz")}
+    if rows[0]["warc_file"] not in names:
+        return Response.text("the WARC file is missing (run woo verify)", status=410)
+    data = record_bytes(config.warc_dir / rows[0]["warc_file"], rows[0]["warc_offset"], True)
+    name = f"capture-{request.url_vars['id']}.warc.gz"
+    return Response(
+        data,
+        content_type="application/warc",
+        headers={**SAFE, "Content-Disposition": attachment_header(name)},
     )
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/original/(?P<sha256>[^/]+)$", original)]
+    return [
+        (r"^/-/original/(?P<sha256>[^/]+)$", original),
+        (r"^/-/warc/(?P<id>\d{1,18})$", warc_record),
+    ]

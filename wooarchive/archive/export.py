@@ -59,7 +59,7 @@ def select_captures(archive: Archive, selection: Selection) -> list[dict]:
     )
 
 
-def _members(path: Path, offset: int, with_request: bool) -> bytes:
+def record_bytes(path: Path, offset: int, with_request: bool) -> bytes:
     """The raw gzip member(s) of the record at ``offset`` (and of its request record)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
@@ -95,7 +95,9 @@ def write_warc(archive: Archive, captures: list[dict], target: Path) -> None:
         for capture in captures:
             source = archive.settings.warc_dir / capture["warc_file"]
             out.write(
-                _members(source, capture["warc_offset"], with_request=capture["method"] == "http")
+                record_bytes(
+                    source, capture["warc_offset"], with_request=capture["method"] == "http"
+                )
             )
 
 
@@ -121,9 +123,20 @@ def export_wacz(
     """Write the WACZ; returns a summary. Nothing appears under ``output`` until it is complete."""
     from wacz.main import main as wacz_main
 
-    captures = select_captures(archive, selection)
+    selected = select_captures(archive, selection)
+    # a file added by hand has no web address, so no replay tool (pywb, ReplayWeb.page) can
+    # show it: left out, and said so, rather than exported unreachable
+    captures = [c for c in selected if c["method"] != "file"]
+    files_left_out = len({c["sha256"] for c in selected if c["method"] == "file"})
     if not captures:
-        raise ArchiveError("nothing to export: no archived document matches the selection")
+        raise ArchiveError(
+            "nothing to export: no archived web capture matches the selection"
+            + (
+                f" ({files_left_out} files added by hand cannot be replayed)"
+                if files_left_out
+                else ""
+            )
+        )
     key = keys.load_key(
         keys.key_path(archive.settings)
     )  # before any work: a key problem is the user's to fix
@@ -164,6 +177,7 @@ def export_wacz(
         "documents": len({c["sha256"] for c in captures}),
         "output": str(output),
         "chain_head": head,
+        "files_left_out": files_left_out,
     }
 
 

@@ -7,9 +7,8 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
+from wooarchive.dutch import long_date
 from wooarchive.requests.deadlines import Events, timeline
-
-MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split()
 
 # template -> (law, what it is). Templates starting with woo_/avg_ open a request; the others
 # are follow-ups to an existing one.
@@ -46,10 +45,6 @@ class Requester:
     name: str
     email: str
     address: str
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def render(template: str, **context) -> str:
