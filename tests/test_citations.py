@@ -123,3 +123,24 @@ def test_a_wacz_names_the_hand_added_files_it_leaves_out(
     assert result.exit_code == 0, result.output
     assert "1 documents, 1 captures, signed" in result.output
     assert "1 files added by hand are not in the WACZ" in result.output
+
+
+def test_archive_add_of_an_http_1_0_server_that_closes_the_connection(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """Python's own http.server speaks HTTP/1.0 and closes after the body: archived, no crash."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "privacy.html").write_text("<html><title>Privacy</title></html>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/privacy.html"
+        result = CliRunner().invoke(cli, ["archive", "add", url, "-m", "GM0363"])
+        assert result.exit_code == 0 and "archived" in result.output, result.output
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -68,16 +68,22 @@ def _read_response(
     return raw_path, raw_size, body_path
 
 
+def _server_ip(response: httpx.Response) -> str | None:
+    """The address the response came from, asked before the body is read: a server that
+    closes the connection after the body (HTTP/1.0, Connection: close) leaves no socket to ask."""
+    stream = response.extensions.get("network_stream")
+    try:
+        addr = stream.get_extra_info("server_addr") if stream is not None else None
+    except OSError:
+        return None
+    return addr[0] if addr else None
+
+
 def _exchange(
-    requested: str, chain: list[str], response: httpx.Response, started, raw, size
+    requested: str, chain: list[str], response: httpx.Response, started, raw, size, ip
 ) -> Exchange:
     request = response.request
     target = request.url.raw_path.decode("ascii")
-    ip = None
-    stream = response.extensions.get("network_stream")
-    if stream is not None:
-        addr = stream.get_extra_info("server_addr")
-        ip = addr[0] if addr else None
     return Exchange(
         requested_url=requested,
         url=str(response.url),
@@ -134,8 +140,9 @@ def fetch(
             with tempfile.TemporaryDirectory(prefix="woo-fetch-") as tmp:
                 try:
                     with client.stream("GET", current, headers=headers) as response:
+                        ip = _server_ip(response)
                         raw, size, body = _read_response(response, Path(tmp), max_size)
-                        exchange = _exchange(url, chain, response, started, raw, size)
+                        exchange = _exchange(url, chain, response, started, raw, size, ip)
                 except httpx.HTTPError as exc:
                     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                     archive.record_fetch_error(current, reason, municipality_code)
