@@ -9,11 +9,11 @@ DEMO_DATA ?= demo-data
 HOST ?= 127.0.0.1
 PORT ?= 8001
 DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript unpaper \
-	pngquant qpdf poppler-utils chromium fonts-dejavu-core nodejs
+	pngquant qpdf poppler-utils chromium fonts-dejavu-core nodejs redis-server
 
 export WOO_DATA
 
-.PHONY: install test demo serve serve-private crawl bench lint clean
+.PHONY: install test demo serve serve-private crawl bench lint clean workers
 
 install: .make/debian .make/venv .make/wabac
 
@@ -48,6 +48,17 @@ serve-private: install
 # All municipalities, or MUNICIPALITIES=GM0363,GM0344. Resumes an interrupted run.
 crawl: install
 	$(BIN)/woo crawl $(if $(MUNICIPALITIES),--municipality $(MUNICIPALITIES),--all)
+
+# A local Redis and two workers on 127.0.0.1, to try reading on several machines:
+#   make workers   (then, in another shell)   WOO_BROKER=redis://127.0.0.1:6379/0 woo index
+workers: install
+	mkdir -p .make/redis
+	redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --dir $(CURDIR)/.make/redis \
+		--logfile $(CURDIR)/.make/redis/redis.log --save "" --appendonly no
+	trap 'kill 0' INT TERM; \
+	$(BIN)/woo worker --broker redis://127.0.0.1:6379/0 -c 1 -n one@%h & \
+	$(BIN)/woo worker --broker redis://127.0.0.1:6379/0 -c 1 -n two@%h & \
+	wait
 
 bench: install
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

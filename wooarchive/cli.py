@@ -164,7 +164,11 @@ def archive_add(
     "--rebuild", is_flag=True, help="Recreate the FTS5 and Whoosh indexes from archive.db."
 )
 @click.option("--jobs", "-j", type=int, help="Reader processes (default: one per core).")
-def index_command(rebuild: bool, jobs: int | None) -> None:
+@click.option(
+    "--broker",
+    help="Read on Celery workers instead (redis://HOST:6379/0; default WOO_BROKER, if set).",
+)
+def index_command(rebuild: bool, jobs: int | None, broker: str | None) -> None:
     """Read every archived document not read yet (OCR where needed) and update the indexes.
 
     Incremental: a document is read and OCR'd once; running it again costs seconds. Each
@@ -172,26 +176,46 @@ def index_command(rebuild: bool, jobs: int | None) -> None:
     WOO_READ_MAX_CPU, WOO_READ_TIMEOUT, WOO_OCR_MAX_PAGES, WOO_OCR_MAX_MPIXELS,
     WOO_MAX_UNZIPPED_MB): a document that breaks one is recorded with its status and reason,
     and the run goes on. Exits 0 when the run did its work, unreadable documents included.
+
+    With --broker (or WOO_BROKER) the documents are read by `woo worker`s on any number of
+    machines that share the data directory; this command still writes everything.
     """
     from wooarchive.indexer.run import index as run_index
+    from wooarchive.workers.app import broker_url
 
     store = open_archive()
+    broker = broker_url(broker)
+    state: dict = {}
+    reader = None
+    broker_errors: tuple[type[Exception], ...] = ()
+    if broker:
+        from wooarchive.workers.remote import BrokerError, read_remote
+
+        broker_errors = (BrokerError,)
+
+        def reader(jobs):
+            return read_remote(jobs, store.settings, broker, state)
+
     todo = store.db.execute(
         "select count(*) from documents d left join extractions e on e.sha256 = d.sha256 where e.sha256 is null"
     ).fetchone()[0]
     started = time.monotonic()
-    with click.progressbar(
-        length=todo, label="reading", show_eta=True, show_pos=True, file=sys.stderr
-    ) as bar:
-        pages = [0]
+    try:
+        with click.progressbar(
+            length=todo, label="reading", show_eta=True, show_pos=True, file=sys.stderr
+        ) as bar:
 
-        def progress(done: int, page_count: int) -> None:
-            pages[0] = page_count
-            rate = page_count / max(time.monotonic() - started, 1e-6)
-            bar.label = f"reading ({rate:.1f} pages/s)"
-            bar.update(done - bar.pos)
+            def progress(done: int, page_count: int, failed: int, in_flight: int) -> None:
+                rate = page_count / max(time.monotonic() - started, 1e-6)
+                flying = state.get("in_flight", in_flight)
+                bar.label = f"reading ({flying} in flight, {failed} not read, {rate:.1f} pages/s)"
+                bar.update(done + failed - bar.pos)
 
-        report = run_index(store, workers=jobs, progress=progress, rebuild=rebuild)
+            report = run_index(
+                store, workers=jobs, progress=progress, rebuild=rebuild, reader=reader
+            )
+    except broker_errors as exc:
+        raise click.ClickException(str(exc)) from exc
     for sha256, status, error in report.failures[:SHOWN_FAILURES]:
         click.echo(f"{status}: {sha256}: {error}", err=True)
     if len(report.failures) > SHOWN_FAILURES:
@@ -201,6 +225,8 @@ def index_command(rebuild: bool, jobs: int | None) -> None:
         )
     for sha256 in report.missing:
         click.echo(f"missing: {sha256}: blob not in the store (woo verify); not read", err=True)
+    for sha256, reason in report.skipped:
+        click.echo(f"not read: {sha256}: {reason}; tried again next run", err=True)
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     click.echo(
         f"indexed {report.documents} documents ({statuses or 'none new'}), {report.pages} pages "
@@ -209,6 +235,47 @@ def index_command(rebuild: bool, jobs: int | None) -> None:
         + (f", {report.drift} pages of drift repaired" if report.drift else "")
         + f" in {report.seconds:.1f} s"
     )
+
+
+@cli.command()
+@click.option("--broker", help="redis://HOST:6379/0 (default WOO_BROKER).")
+@click.option(
+    "--concurrency", "-c", type=int, default=None, help="Documents at once (default: cores)."
+)
+@click.option("--queues", "-Q", default=None, help="Queues to take work from (default woo-read).")
+@click.option("--name", "-n", default=None, help="Worker name (default woo@HOSTNAME).")
+def worker(
+    broker: str | None, concurrency: int | None, queues: str | None, name: str | None
+) -> None:
+    """Read documents for a `woo index --broker` on this machine (Celery worker).
+
+    The data directory (WOO_DATA) must be the coordinator's, shared (NFS or alike): the worker
+    reads blobs there and writes searchable PDFs to derived/; it never writes archive.db. Logs
+    one line per document.
+    """
+    from wooarchive.workers.app import QUEUE, broker_url, make_app
+
+    url = broker_url(broker)
+    if not url:
+        raise click.ClickException("give --broker redis://HOST:6379/0 or set WOO_BROKER")
+    app = make_app(url)
+    try:
+        app.backend.client.ping()
+    except Exception as exc:
+        raise click.ClickException(f"broker {url}: unreachable ({exc})") from exc
+    argv = [
+        "worker",
+        "--loglevel=INFO",
+        f"--queues={queues or QUEUE}",
+        f"--concurrency={concurrency or os.cpu_count() or 1}",
+        "--pool=prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if name:
+        argv.append(f"--hostname={name}")
+    app.worker_main(argv)
 
 
 SHOWN_FAILURES = 20

@@ -65,6 +65,38 @@ class Extraction:
     def ocr_pages(self) -> int:
         return sum(1 for p in self.pages if p.method == "ocr")
 
+    def as_dict(self) -> dict:
+        """What a worker on another machine sends back (JSON)."""
+        return {
+            "sha256": self.sha256,
+            "mime": self.mime,
+            "status": self.status,
+            "pages": [[p.page, p.method, p.text, p.quality] for p in self.pages],
+            "errors": self.errors,
+            "cells": [list(cell) for cell in self.cells],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict, path: Path) -> Extraction:
+        return cls(
+            path,
+            data["sha256"],
+            data["mime"],
+            status=data["status"],
+            pages=[Page(*page) for page in data["pages"]],
+            errors=list(data["errors"]),
+            cells=[tuple(cell) for cell in data["cells"]],
+        )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document not read this time (its blob is missing, a worker refused it, its result
+    could not be verified): nothing is stored, and the next run tries it again."""
+
+    sha256: str
+    reason: str
+
 
 @dataclass(frozen=True)
 class ReadJob:

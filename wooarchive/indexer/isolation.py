@@ -156,15 +156,26 @@ def _death(exitcode: int | None, limits: Limits) -> Failure:
 
 @dataclass
 class _Reader:
-    process: multiprocessing.Process
+    pid: int
     conn: multiprocessing.connection.Connection
     job: Any = None
     deadline: float = 0.0
+    exitcode: int | None = None
+
+    def reap(self) -> int | None:
+        """The reader's exit code (negative: the signal that ended it), once it has ended."""
+        if self.exitcode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.exitcode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                pass
+        return self.exitcode
 
     def stop(self) -> None:
-        _kill_group(self.process.pid)
-        self.process.join(5)
+        _kill_group(self.pid)
         self.conn.close()
+        self.reap()
 
 
 class ReaderPool:
@@ -173,13 +184,16 @@ class ReaderPool:
     ``run(jobs)`` yields ``(job, result)`` as documents finish, where the result is what
     ``function`` returned or a :class:`Failure`. Use it as a context manager, so that every
     reader (and everything a reader started) is killed when the caller is done or fails.
+
+    Readers are forked directly rather than through multiprocessing.Process, which refuses to
+    start children from a daemonic process such as a Celery pool worker (where readers run
+    too); a reader's death shows as the end of its pipe.
     """
 
     def __init__(self, function: Callable[[Any], Any], workers: int, limits: Limits):
         self.function = function
         self.workers = max(1, workers)
         self.limits = limits
-        self._context = multiprocessing.get_context("fork")
         self._idle: list[_Reader] = []
         self._busy: list[_Reader] = []
 
@@ -196,16 +210,20 @@ class ReaderPool:
         self._busy.clear()
 
     def _start(self) -> _Reader:
-        parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(
-            target=_reader_main,
-            args=(child_end, self.function, self.limits, os.getpid()),
-            name="woo-reader",
-            daemon=True,
-        )
-        process.start()
+        parent_end, child_end = multiprocessing.Pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the reader
+            code = 0
+            try:
+                parent_end.close()
+                _reader_main(child_end, self.function, self.limits, parent)
+            except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code
+                code = 1
+            finally:
+                os._exit(code)
         child_end.close()
-        return _Reader(process, parent_end)
+        return _Reader(pid, parent_end)
 
     def run(self, jobs: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         queue = deque(jobs)
@@ -222,8 +240,7 @@ class ReaderPool:
                     continue
                 self._busy.append(reader)
             timeout = max(0.0, min(r.deadline for r in self._busy) - time.monotonic())
-            waitables = [r.conn for r in self._busy] + [r.process.sentinel for r in self._busy]
-            multiprocessing.connection.wait(waitables, timeout=timeout)
+            multiprocessing.connection.wait([r.conn for r in self._busy], timeout=timeout)
             for reader in list(self._busy):
                 outcome = self._outcome(reader)
                 if outcome is None:
@@ -241,12 +258,10 @@ class ReaderPool:
         if reader.conn.poll():
             try:
                 status, value = reader.conn.recv()
-            except (EOFError, OSError):
-                reader.process.join(5)
-                return _death(reader.process.exitcode, self.limits)
+            except (EOFError, OSError):  # its end of the pipe closed: the reader died
+                _kill_group(reader.pid)  # whatever it started dies with it
+                return _death(reader.reap(), self.limits)
             return value if status == "ok" else Failure(status, value)
-        if not reader.process.is_alive():
-            return _death(reader.process.exitcode, self.limits)
         if time.monotonic() >= reader.deadline:
             return Failure("limit", f"took longer than the limit of {self.limits.wall_seconds:g} s")
         return None

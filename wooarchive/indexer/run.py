@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from wooarchive.archive import ledger
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.indexer import whoosh_index
-from wooarchive.indexer.extract import Extraction, ReadJob, read_all
+from wooarchive.indexer.extract import Extraction, ReadJob, Skipped, read_all
 
 TOOL = "woo-archive indexer 2"
 QUEUE_BATCH = 1000  # documents per Whoosh commit while draining the queue
@@ -46,9 +46,12 @@ class IndexReport:
     statuses: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # sha256, status, error
     missing: list[str] = field(default_factory=list)  # documents whose blob is not in the store
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # not read this time, and why
 
 
-Progress = Callable[[int, int], None]  # (documents done, pages so far)
+# (documents done, pages so far, documents not stored or unreadable, documents being read)
+Progress = Callable[[int, int, int, int], None]
+Reader = Callable[[list[ReadJob]], Iterator["Extraction | Skipped"]]
 
 
 def _store(archive: Archive, extraction: Extraction) -> None:
@@ -186,11 +189,13 @@ def index(
     workers: int | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    reader: Reader | None = None,
 ) -> IndexReport:
-    """Read what is new (each document in an isolated reader), update FTS5 and Whoosh, and
-    repair any drift between them and the pages table. ``rebuild`` recreates both indexes from
-    the pages table (no document is read again); the new Whoosh index replaces the old one
-    atomically."""
+    """Read what is new (each document in an isolated reader: ``workers`` local processes, or
+    ``reader``, such as Celery workers on other machines), update FTS5 and Whoosh, and repair
+    any drift between them and the pages table. Whoever reads, this is the only writer, so both
+    paths give the same archive. ``rebuild`` recreates both indexes from the pages table (no
+    document is read again); the new Whoosh index replaces the old one atomically."""
     started = time.monotonic()
     report = IndexReport()
     workers = workers or os.cpu_count() or 1
@@ -206,7 +211,15 @@ def index(
             report.missing.append(row["sha256"])  # read once it is restored (woo verify)
             continue
         jobs.append(ReadJob(str(path), row["sha256"], row["mime"], config, str(config.derived_dir)))
-    for extraction in read_all(jobs, config, workers):
+    outcomes = reader(jobs) if reader else read_all(jobs, config, workers)
+    for extraction in outcomes:
+        if isinstance(extraction, Skipped):
+            report.skipped.append((extraction.sha256, extraction.reason))
+            if progress:
+                progress(
+                    report.documents, report.pages, len(report.failures) + len(report.skipped), 0
+                )
+            continue
         _store(archive, extraction)
         report.documents += 1
         report.pages += len(extraction.pages)
@@ -219,7 +232,13 @@ def index(
                 (extraction.sha256, extraction.status, "; ".join(extraction.errors))
             )
         if progress:
-            progress(report.documents, report.pages)
+            remaining = len(jobs) - report.documents - len(report.skipped)
+            progress(
+                report.documents,
+                report.pages,
+                len(report.failures) + len(report.skipped),
+                min(workers, remaining),
+            )
 
     _reclassified(archive)
     directory = config.whoosh_dir
