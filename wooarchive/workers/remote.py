@@ -34,7 +34,6 @@ def _restore_orphans(app) -> None:
         connection.default_channel.qos.restore_visible(num=WINDOW, interval=1)
 
 
-
 class BrokerError(Exception):
     """The broker cannot be reached; the message names it."""
 

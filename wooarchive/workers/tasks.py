@@ -16,7 +16,8 @@ from celery.utils.log import get_task_logger
 
 from wooarchive.archive.blobs import BlobStore
 from wooarchive.config import settings
-from wooarchive.indexer.extract import ReadJob, read_all
+from wooarchive.indexer.extract import Extraction, ReadJob, extract, failed, limits
+from wooarchive.indexer.isolation import Limits, ReaderPool
 from wooarchive.indexer.run import TOOL
 
 log = get_task_logger("wooarchive.worker")
@@ -34,6 +35,22 @@ LIMIT_FIELDS = (
     "read_cpu_seconds",
     "read_timeout",
 )
+
+
+_pools: dict[Limits, ReaderPool] = {}
+
+
+def _read(job: ReadJob) -> Extraction:
+    """Read in a reader kept for the next task, as the local pool keeps its readers: a fresh
+    one per document would pay for importing OCRmyPDF every time."""
+    wanted = limits(job.config)
+    if wanted not in _pools:
+        for pool in _pools.values():
+            pool.close()
+        _pools.clear()
+        _pools[wanted] = ReaderPool(extract, 1, wanted)
+    [(_, outcome)] = list(_pools[wanted].run([job]))
+    return outcome if isinstance(outcome, Extraction) else failed(job, outcome)
 
 
 def _sha256_of(path: Path) -> str:
@@ -77,9 +94,7 @@ def read(self, job: dict) -> dict:
         }
     started = time.monotonic()
     blob_sha256 = _sha256_of(path)
-    [extraction] = read_all(
-        [ReadJob(str(path), sha256, job["mime"], config, str(config.derived_dir))], config, 1
-    )
+    extraction = _read(ReadJob(str(path), sha256, job["mime"], config, str(config.derived_dir)))
     log.info(
         "%s %s, %d pages (%d OCR) in %.1f s",
         sha256,

@@ -1,0 +1,133 @@
+"""Reading on Celery against reading in the local pool, with the same number of processes.
+
+The same scanned pages (one page per document, as a scanner makes them) are read twice in one
+run: by `woo index` with its local reader pool of N processes, and by `woo index --broker` with
+N `woo worker` processes (one task at a time each) on a Redis started here on 127.0.0.1. Prints
+pages/s for both and the ratio Celery/local (aim: at least 0.9, the queue's overhead must be
+small), then the overhead per task in ms, measured on tiny documents where reading costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_ocr import TEXT  # noqa: E402
+from tests.fixtures.documents import scanned_pdf  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+from wooarchive.archive.store import Archive  # noqa: E402
+from wooarchive.config import settings  # noqa: E402
+from wooarchive.indexer.run import index  # noqa: E402
+from wooarchive.workers.remote import read_remote  # noqa: E402
+
+PAGES = int(os.environ.get("BENCH_PAGES_OCR", "8"))
+TINY = 60
+JOBS = os.cpu_count() or 1
+WOO = str(Path(sys.executable).with_name("woo"))
+
+
+def archive_with(data: Path, files: list[Path]) -> Archive:
+    archive = Archive(dataclasses.replace(settings(), data_dir=data))
+    for path in files:
+        archive.record_file(path)
+    return archive
+
+
+def run_local(data: Path, files: list[Path]) -> float:
+    archive = archive_with(data, files)
+    start = time.perf_counter()
+    report = index(archive, workers=JOBS)
+    assert report.documents == len(files), report
+    return time.perf_counter() - start
+
+
+def run_celery(data: Path, files: list[Path], broker: str, log: Path) -> float:
+    archive = archive_with(data, files)
+    env = {**os.environ, "WOO_DATA": str(data)}
+    workers = [
+        subprocess.Popen(
+            [WOO, "worker", "--broker", broker, "-c", "1", "-n", f"bench{n}@%h"],
+            env=env,
+            stdout=open(log.with_suffix(f".{n}.log"), "wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(JOBS)
+    ]
+    try:
+        for n in range(JOBS):
+            deadline = time.monotonic() + 30
+            while b"ready." not in log.with_suffix(f".{n}.log").read_bytes():
+                assert time.monotonic() < deadline, "worker did not start"
+                time.sleep(0.1)
+        start = time.perf_counter()
+        report = index(archive, reader=lambda jobs: read_remote(jobs, archive.settings, broker))
+        assert report.documents == len(files), report
+        return time.perf_counter() - start
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        port = free_port()
+        redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(root),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        broker = f"redis://127.0.0.1:{port}/0"
+        try:
+            time.sleep(0.5)
+            scans = []
+            for n in range(PAGES):
+                path = root / f"scan-{n}.pdf"
+                path.write_bytes(scanned_pdf([f"Kenmerk 2026-{n:04d}"] + TEXT * 3))
+                scans.append(path)
+            tiny = []
+            for n in range(TINY):
+                path = root / f"klein-{n}.html"
+                path.write_text(f"<title>Notulen {n}</title><p>Vergadering {n}</p>")
+                tiny.append(path)
+
+            local = run_local(root / "local", scans)
+            celery = run_celery(root / "celery", scans, broker, root / "ocr")
+            local_tiny = run_local(root / "local-tiny", tiny)
+            celery_tiny = run_celery(root / "celery-tiny", tiny, broker, root / "tiny")
+        finally:
+            redis.terminate()
+            redis.wait(timeout=10)
+    print(f"bench_workers: {PAGES} scanned pages, {JOBS} processes each way")
+    print(f"  local reader pool: {PAGES / local:6.2f} pages/s ({local:.1f} s)")
+    print(f"  Celery workers:    {PAGES / celery:6.2f} pages/s ({celery:.1f} s)")
+    print(f"  ratio Celery/local: {local / celery:.2f}")
+    overhead = (celery_tiny - local_tiny) / TINY * 1000
+    print(
+        f"  overhead per task: {overhead:.1f} ms ({TINY} tiny documents: local "
+        f"{local_tiny:.2f} s, Celery {celery_tiny:.2f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
