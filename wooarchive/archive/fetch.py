@@ -8,6 +8,7 @@ where a municipality moved a document). The raw payload goes to the WARC; the de
 from __future__ import annotations
 
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +16,19 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from wooarchive.archive import netguard
 from wooarchive.archive.blobs import CHUNK
-from wooarchive.archive.encoding import ACCEPT_ENCODING, UnsupportedEncoding, decompressor
+from wooarchive.archive.encoding import (
+    ACCEPT_ENCODING,
+    BoundedDecoder,
+    DecodedTooLarge,
+    UnsupportedEncoding,
+)
 from wooarchive.archive.store import Archive, ArchiveError, Exchange, Recorded, now
 
 DEFAULT_MAX_SIZE = 256 << 20
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30.0  # per network operation
+MAX_SECONDS = 300.0  # per response, whole: a server that drips a byte a second is cut off
 MAX_REDIRECTS = 10
 
 
@@ -40,31 +48,32 @@ class Fetched:
 
 
 def _read_response(
-    response: httpx.Response, workdir: Path, max_size: int
+    response: httpx.Response, workdir: Path, max_size: int, deadline: float
 ) -> tuple[Path, int, Path]:
     """Stream the payload to disk: raw (for the WARC) and decoded (for the blob)."""
     raw_path, body_path = workdir / "raw", workdir / "body"
     try:
-        decoder = decompressor(response.headers.get("content-encoding"))
+        decoder = BoundedDecoder(response.headers.get("content-encoding"), max_size)
     except UnsupportedEncoding as exc:
         raise FetchError(f"{response.url}: {exc}") from exc
-    raw_size = body_size = 0
+    raw_size = 0
     with open(raw_path, "wb") as raw, open(body_path, "wb") as body:
-        for chunk in response.iter_raw(CHUNK):
-            raw_size += len(chunk)
-            raw.write(chunk)
-            data = chunk
-            if decoder is not None:
-                try:
-                    data = decoder.decompress(chunk)
-                except zlib.error as exc:
-                    raise FetchError(f"{response.url}: corrupt compressed body ({exc})") from exc
-            body_size += len(data)
-            if raw_size > max_size or body_size > max_size:
-                raise FetchError(f"{response.url}: larger than the limit of {max_size} bytes")
-            body.write(data)
-        if decoder is not None:
+        try:
+            for chunk in response.iter_raw(CHUNK):
+                raw_size += len(chunk)
+                if raw_size > max_size:
+                    raise FetchError(f"{response.url}: larger than the limit of {max_size} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{response.url}: still sending after {MAX_SECONDS:g} s; cut off"
+                    )
+                raw.write(chunk)
+                body.write(decoder.feed(chunk))
             body.write(decoder.flush())
+        except zlib.error as exc:
+            raise FetchError(f"{response.url}: corrupt compressed body ({exc})") from exc
+        except DecodedTooLarge as exc:
+            raise FetchError(f"{response.url}: {exc}") from exc
     return raw_path, raw_size, body_path
 
 
@@ -124,6 +133,7 @@ def fetch(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FetchError(f"{url}: not an http(s) URL")
+    allowed = netguard.allowed_for(url)  # the host the user typed, even an intranet one
     own_client = client is None
     client = client or httpx.Client(timeout=timeout, follow_redirects=False)
     headers = {
@@ -139,14 +149,20 @@ def fetch(
             started = now()
             with tempfile.TemporaryDirectory(prefix="woo-fetch-") as tmp:
                 try:
+                    netguard.check_url(current, allowed)
                     with client.stream("GET", current, headers=headers) as response:
                         ip = _server_ip(response)
-                        raw, size, body = _read_response(response, Path(tmp), max_size)
+                        netguard.check_peer(current, ip, allowed)
+                        deadline = time.monotonic() + MAX_SECONDS
+                        raw, size, body = _read_response(response, Path(tmp), max_size, deadline)
                         exchange = _exchange(url, chain, response, started, raw, size, ip)
                 except httpx.HTTPError as exc:
                     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                     archive.record_fetch_error(current, reason, municipality_code)
                     raise FetchError(f"{current}: no response ({reason})") from exc
+                except netguard.Forbidden as exc:
+                    archive.record_fetch_error(current, str(exc), municipality_code)
+                    raise FetchError(str(exc)) from exc
                 except FetchError as exc:
                     archive.record_fetch_error(current, str(exc), municipality_code)
                     raise

@@ -25,6 +25,16 @@ from wooarchive.crawlers.spiders.municipal import MunicipalSpider
 log = logging.getLogger(__name__)
 
 
+def _offline_suffix_list() -> None:
+    """Scrapy's cookie middleware splits domains with a tldextract that downloads the public
+    suffix list on first use; give it the snapshot tldextract ships, so a crawl reaches no host
+    but the ones it crawls."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
 @dataclass(frozen=True)
 class Site:
     municipality: str
@@ -120,6 +130,7 @@ def crawl(
     run_id, done = _open_run(archive, sites, fresh)
     todo = deque(s for s in sites if s.municipality not in done)
     report = CrawlReport(run_id, [], sorted(done), [])
+    _offline_suffix_list()
     process = CrawlerProcess(settings)
     window = settings.getint("WOO_CONCURRENT_SITES", 8)
 

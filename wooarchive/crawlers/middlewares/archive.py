@@ -18,7 +18,8 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from wooarchive.archive.encoding import UnsupportedEncoding, decode
+from wooarchive.archive import netguard
+from wooarchive.archive.encoding import DecodedTooLarge, UnsupportedEncoding, decode
 from wooarchive.archive.store import Exchange, now
 from wooarchive.crawlers.shared import archive
 
@@ -34,18 +35,34 @@ def _headers(headers) -> list[tuple[str, str]]:
 
 
 class ArchiveMiddleware:
-    def __init__(self) -> None:
+    def __init__(self, max_size: int) -> None:
         self.archive = archive()
+        self.max_size = max_size
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         municipality = request.meta.get("municipality")
+        peer = str(response.ip_address) if response.ip_address else None
+        try:
+            netguard.check_peer(
+                response.url, peer, getattr(spider, "allowed_internal", frozenset())
+            )
+        except netguard.Forbidden as exc:  # DNS answered differently than when it was checked
+            self.archive.record_fetch_error(response.url, str(exc), municipality)
+            raise IgnoreRequest(str(exc)) from exc
         encoding = response.headers.get("Content-Encoding", b"").decode("latin-1") or None
         try:
-            body = decode(response.body, encoding)
+            body = decode(response.body, encoding, self.max_size)
+        except DecodedTooLarge as exc:
+            # nothing of it is stored: a bomb must not become a published blob
+            reason = f"not archived: the body {exc}"
+            log.warning("%s: %s", response.url, reason)
+            self.archive.record_fetch_error(response.url, reason, municipality)
+            spider.crawler.stats.inc_value("woo/too_large")
+            raise IgnoreRequest(f"{response.url}: {reason}") from exc
         except (zlib.error, UnsupportedEncoding) as exc:
             log.warning("%s: body kept as received, could not decode: %s", response.url, exc)
             body = response.body

@@ -1,8 +1,11 @@
-"""Keep each municipality's crawl on its own hosts and the publication hosts it links to.
+"""Keep each municipality's crawl on its own hosts and the publication hosts it links to, and
+off internal addresses.
 
 Scope is by host and port (Scrapy's allowed_domains goes by host name alone), and it also
 stops a redirect that leads off-site: the redirect itself is archived, the target is not
-fetched, and the log says so.
+fetched, and the log says so. Every request, redirects included, is also checked against
+netguard: a host that resolves to a private, loopback or link-local address is not fetched
+unless the crawl started there.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
+
+from wooarchive.archive import netguard
+from wooarchive.crawlers.shared import archive
 
 log = logging.getLogger(__name__)
 
@@ -34,4 +40,11 @@ class ScopeMiddleware:
                 request.meta.get("redirect_urls", ["a link"])[-1],
             )
             raise IgnoreRequest(f"{request.url}: outside the municipality's sites")
+        try:
+            netguard.check_url(request.url, getattr(spider, "allowed_internal", frozenset()))
+        except netguard.Forbidden as exc:
+            spider.crawler.stats.inc_value("woo/internal_refused")
+            log.warning("%s", exc)
+            archive().record_fetch_error(request.url, str(exc), request.meta.get("municipality"))
+            raise IgnoreRequest(str(exc)) from exc
         return None

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
 from wooarchive import cues
+from wooarchive.archive import netguard
 from wooarchive.crawlers.items import DocumentItem
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class MunicipalSpider(scrapy.Spider):
         # the municipality's own site, under www. and without it; publication hosts join scope later
         self.home = {home, home[4:] if home.startswith("www.") else f"www.{home}"}
         self.scope: set[str] = set(self.home)
+        # internal addresses are reached only where the user started (the fixture web, a test)
+        self.allowed_internal = netguard.allowed_for(start_url)
         self.pages = 0
         self.requested = 0
         self.budget_reported = False
@@ -99,8 +102,15 @@ class MunicipalSpider(scrapy.Spider):
                 sitemaps = list(Protego.parse(response.text).sitemaps)
             except (ValueError, AttributeError, UnicodeDecodeError):
                 log.warning("%s: robots.txt could not be read", response.url)
+        home = netguard.registrable(netguard.host_of(self.start_url))
         for url in sitemaps:
-            # the municipality's own robots.txt names it, so its host is in scope
+            # a sitemap on the municipality's own domain joins the scope; one elsewhere is
+            # someone else's host, named by a file anyone who controls the site can write
+            if netguard.registrable(netguard.host_of(url)) != home:
+                log.warning(
+                    "%s: sitemap on another domain, not fetched: %s", self.municipality, url
+                )
+                continue
             self.scope.add(urlsplit(url).netloc.lower())
             yield self._request(url, depth=1, callback=self.parse_sitemap, priority=5)
         yield self._request(self.start_url, depth=0, priority=10)

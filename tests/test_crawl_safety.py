@@ -1,0 +1,133 @@
+"""A hostile site cannot turn the crawler (or `woo archive add`) against its user: no internal
+address is fetched unless the user started there, a compression bomb is refused by its decoded
+size, and nothing is downloaded at run time but what is crawled."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Site
+from tests.crawling import FAST, WOO, crawl_env, query
+from wooarchive.archive import netguard
+from wooarchive.archive.fetch import FetchError, fetch
+from wooarchive.archive.store import Archive
+
+
+@pytest.fixture
+def secret() -> Site:
+    """An internal service: nothing may ever ask it anything."""
+    server = Site()
+    server.body("/secret", b"<html><title>Geheim</title>token=s3cr3t</html>", "text/html")
+    server.body("/sitemap.xml", b"<urlset/>", "application/xml")
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def bomb(size: int = 64 << 20) -> bytes:
+    return gzip.compress(b"\0" * size, compresslevel=9)
+
+
+def test_a_hostile_site_cannot_make_the_crawler_fetch_internal_addresses_or_store_a_bomb(
+    site, secret: Site, tmp_path: Path
+) -> None:
+    inside = f"http://localhost:{secret.server.server_port}"
+    site.body(
+        "/robots.txt",
+        f"User-agent: *\nAllow: /\nSitemap: {inside}/sitemap.xml\n".encode(),
+        "text/plain",
+    )
+    site.body(
+        "/",
+        (
+            f'<html><title>Gemeente</title><a href="{inside}/secret">Privacyverklaring</a>'
+            '<a href="/privacy">Privacyverklaring gemeente</a>'
+            '<a href="/verwerkingsregister">Verwerkingsregister</a></html>'
+        ).encode(),
+        "text/html",
+    )
+    site.body("/privacy", bomb(), "text/html", gzipped=False, headers={"Content-Encoding": "gzip"})
+    site.redirect("/verwerkingsregister", f"{inside}/secret")
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [
+            WOO,
+            "crawl",
+            f"--start-url=GM0363={site.url('/')}",
+            *FAST,
+            "-s",
+            "DOWNLOAD_MAXSIZE=10000000",
+        ],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert secret.log == [], "an internal address was fetched"
+    errors = [e for (e,) in query(data, "select error from fetch_errors")]
+    assert any("is an internal address" in e and "/secret" in e for e in errors), errors
+    assert any("decodes to more than 10000000 bytes" in e for e in errors), errors
+    assert not query(data, "select 1 from captures where url like ?", (f"{inside}%",))
+    assert not query(data, "select 1 from captures where url = ?", (site.url("/privacy"),))
+    sizes = [p.stat().st_size for p in (data / "blobs" / "sha256").rglob("*") if p.is_file()]
+    assert max(sizes) < 10_000_000
+
+
+def test_archive_add_refuses_a_redirect_to_an_internal_address(
+    archive: Archive, site, secret: Site
+) -> None:
+    site.redirect("/doorsturen", f"http://localhost:{secret.server.server_port}/secret")
+    with pytest.raises(FetchError, match="is an internal address"):
+        fetch(archive, site.url("/doorsturen"))
+    assert secret.log == []
+    # what the user typed themselves is theirs to reach, even on an intranet
+    assert fetch(archive, f"http://localhost:{secret.server.server_port}/secret").final.size > 0
+
+
+def test_archive_add_refuses_a_compression_bomb_by_its_decoded_size(archive: Archive, site) -> None:
+    site.body("/bom", bomb(), "text/html", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(FetchError, match="decodes to more than 1000000 bytes"):
+        fetch(archive, site.url("/bom"), max_size=1_000_000)
+    assert archive.db["documents"].count == 0
+
+
+def test_internal_addresses_are_recognised() -> None:
+    for address in (
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "::1",
+        "fe80::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
+        "0.0.0.0",
+    ):
+        assert netguard.is_internal(address), address
+    for address in ("145.97.39.155", "2a00:1450:400e:80e::2004"):
+        assert not netguard.is_internal(address), address
+
+
+def test_domains_come_from_the_bundled_suffix_list_without_network(monkeypatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("a connection was attempted")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    assert netguard.registrable("www.gemeente.denhaag.nl") == "denhaag.nl"
+    assert netguard.registrable("open.overheid.nl") == "overheid.nl"
+    from wooarchive.crawlers.run import _offline_suffix_list
+
+    _offline_suffix_list()
+    from scrapy.downloadermiddlewares import cookies
+
+    assert cookies._split_domain("www.utrecht.nl").top_domain_under_public_suffix == "utrecht.nl"

@@ -1,0 +1,90 @@
+"""Which addresses a fetch may reach: never an internal one unless the user asked for it.
+
+A hostile site can name any host in a link, a redirect or a robots.txt `Sitemap:` line; fetched
+and archived, an internal service's answer (a cloud metadata endpoint, a router's admin page)
+would end up on the public site. So every URL is checked before it is fetched (its host resolved,
+every address it resolves to must be public), and the address actually connected to is checked
+again after (a DNS answer can change between the two). Internal addresses are allowed only for
+the hosts the user started with (a crawl of the fixture web on 127.0.0.1, an `woo archive add` of
+an intranet URL the user typed).
+
+Registrable domains come from tldextract's bundled public suffix list: nothing is downloaded at
+run time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from tldextract import TLDExtract
+
+_extract = TLDExtract(suffix_list_urls=(), include_psl_private_domains=False)
+
+
+class Forbidden(ValueError):
+    """The URL leads to an internal address; the message names it."""
+
+
+def registrable(host: str) -> str:
+    """The registrable domain of a host ("gemeente.nl" for "www.gemeente.nl"); the host itself
+    for an IP address or a name without a public suffix."""
+    parts = _extract(host)
+    return parts.top_domain_under_public_suffix or host
+
+
+def is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+@lru_cache(maxsize=4096)
+def _addresses(host: str, port: int) -> tuple[str, ...]:
+    try:
+        return tuple(
+            sorted(
+                {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+            )
+        )
+    except (socket.gaierror, UnicodeError):
+        return ()  # an unknown host fails at fetch time, and is recorded there
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def check_url(url: str, allowed: frozenset[str] = frozenset()) -> None:
+    """Raise Forbidden when ``url``'s host is, or resolves to, an internal address and is not
+    one of the ``allowed`` hosts."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host or host in allowed:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for address in _addresses(host, port):
+        if is_internal(address):
+            raise Forbidden(f"{url}: {host} is an internal address ({address}); not fetched")
+
+
+def check_peer(url: str, address: str | None, allowed: frozenset[str] = frozenset()) -> None:
+    """Raise Forbidden when the address a response came from is internal (DNS can answer
+    differently from one moment to the next) and the URL's host is not an allowed one."""
+    host = host_of(url)
+    if address and host not in allowed and is_internal(address):
+        raise Forbidden(f"{url}: answered from the internal address {address}; not archived")
+
+
+def allowed_for(*urls: str) -> frozenset[str]:
+    """The hosts among ``urls`` that are internal: what the user chose to reach."""
+    found = set()
+    for url in urls:
+        host = host_of(url)
+        port = urlsplit(url).port or 80
+        if host and any(is_internal(a) for a in _addresses(host, port)):
+            found.add(host)
+    return frozenset(found)
