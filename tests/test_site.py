@@ -152,7 +152,8 @@ def test_the_original_download_returns_the_exact_archived_bytes(ds, built: Built
     ],
 )
 def test_nothing_but_a_known_sha256_reaches_the_blob_store(ds, path: str) -> None:
-    assert get(ds, path).status_code == 404
+    # Datasette sends a %-encoded path to its ~-encoded form first; either way it ends in 404
+    assert run(ds.client.get(path, follow_redirects=True)).status_code == 404
 
 
 def test_archived_html_is_shown_as_text_never_as_markup(ds, built: Built) -> None:
@@ -224,6 +225,7 @@ def test_no_page_or_json_of_the_public_site_shows_a_requester(ds, built: Built) 
         body = response.text
         for personal in (NAME, MAIL, STREET, "devries"):
             assert personal not in body, f"{personal!r} shown on {path}"
+        assert str(built.data) not in body, f"the data directory's path is shown on {path}"
         if "html" in response.headers.get("content-type", ""):
             for href in re.findall(r'href="([^"#]+)"', body):
                 target = urljoin(path, href.replace("&amp;", "&"))
@@ -242,7 +244,8 @@ def test_no_page_or_json_of_the_public_site_shows_a_requester(ds, built: Built) 
                 ):
                     queue.append(parts.path + ".json")
     assert checked > 50
-    assert [d["name"] for d in get(ds, "/-/databases.json").json()] == ["archive"]
+    assert get(ds, "/requests").status_code == 404
+    assert get(ds, "/-/databases.json").status_code == 404  # it would show where files are
 
 
 CHROMIUM_FLAGS = [

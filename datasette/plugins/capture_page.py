@@ -1,6 +1,6 @@
 """The page of one capture: every fetch is evidence, an HTTP error or a redirect included."""
 
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.config import settings
@@ -13,7 +13,7 @@ async def capture(datasette, request):
     page = await datasette.get_database("archive").execute_fn(
         lambda conn: capture_page(conn, config, capture_id))
     if page is None:
-        return Response.html("Niet gevonden", status=404)
+        raise NotFound(f"Vastlegging {capture_id} staat niet in het archief.")
     return Response.html(await datasette.render_template("capture.html", {"c": page}, request=request))
 
 

@@ -10,7 +10,7 @@ archived HTML page must never run in this site's origin. The Digest header is RF
 
 import base64
 
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.archive.blobs import BlobStore
@@ -24,11 +24,11 @@ SAFE = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff
 async def original(datasette, request):
     sha256 = request.url_vars["sha256"]
     if not SHA.fullmatch(sha256):
-        return Response.text("not a SHA-256", status=404)
+        raise NotFound("Dat is geen SHA-256 van een document.")
     rows = (await datasette.get_database("archive").execute(
         "select mime, title, first_url from documents where sha256 = ?", [sha256])).rows
     if not rows:
-        return Response.text("no such document in the archive", status=404)
+        raise NotFound("Dit document staat niet in het archief.")
     path = BlobStore(settings().blobs_dir).path_for(sha256)
     if not path.exists():
         return Response.text("the original is missing from the blob store (run woo verify)", status=410)
@@ -46,7 +46,7 @@ async def warc_record(datasette, request):
     rows = (await datasette.get_database("archive").execute(
         "select warc_file, warc_offset from captures where id = ?", [request.url_vars["id"]])).rows
     if not rows:
-        return Response.text("no such capture in the archive", status=404)
+        raise NotFound("Deze vastlegging staat niet in het archief.")
     config = settings()
     names = {p.name for p in config.warc_dir.glob("*.warc.gz")}
     if rows[0]["warc_file"] not in names:

@@ -1,6 +1,6 @@
 """A scorecard per municipality and an overview of all 342, every cell linking to its evidence."""
 
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.site import SCORE_COLUMNS, scorecard
@@ -21,7 +21,7 @@ async def municipality(datasette, request):
     code = request.url_vars["code"].upper()
     rows = await datasette.get_database("archive").execute_fn(lambda conn: scorecard(conn, code))
     if not rows:
-        return Response.html("Not found", status=404)
+        raise NotFound(f"Geen gemeente met code {code}.")
     docs = (await datasette.get_database("archive").execute(
         "select sha256, kind, title, first_seen, last_seen from documents where municipality_code = ? "
         "and kind is not null and kind != 'other' order by kind, last_seen desc", [code])).rows

@@ -175,6 +175,21 @@ def page_count(directory: Path) -> int:
 
 _searchers: dict[str, tuple[tuple, object]] = {}
 EXACT_TOTAL_UP_TO = 1000
+MAX_QUERY_CHARS = 200  # a search box query, not a document: longer is cut
+MAX_TERMS = 12
+MAX_SUGGEST_TERMS = 4  # spelling suggestions compare words with the vocabulary: bounded
+PHRASE = re.compile(r'"([^"]+)"')
+
+
+def plain_query(text: str) -> str:
+    """A visitor's words as a query Whoosh cannot misread: "quoted phrases" stay phrases, every
+    other word is taken literally (no fields, wildcards or operators, so `O'Brien`, `a:b:c` or
+    a lone quote are words, not syntax), bounded in length and number of terms."""
+    text = text[:MAX_QUERY_CHARS]
+    parts = [" ".join(re.findall(r"\w+", phrase)) for phrase in PHRASE.findall(text)]
+    parts = [f'"{p}"' for p in parts if p]
+    parts += [f'"{word}"' for word in re.findall(r"\w+", PHRASE.sub(" ", text))]
+    return " ".join(parts[:MAX_TERMS])
 
 
 def searcher_for(directory: Path):
@@ -211,6 +226,7 @@ def search(
     searcher = searcher_for(directory)
     # every word must occur (in the title or the text), as researchers expect of a search box
     parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
+    query = plain_query(query)
     parsed = parser.parse(query)
     filters = [Term("municipality", municipality.upper())] if municipality else []
     if kind:
@@ -235,14 +251,14 @@ def search(
         )
     suggestion = None
     # spelling correction is the costly part of a search: only when a word is unknown
-    unknown = any(
-        field == "text" and searcher.doc_frequency(field, text) == 0
-        for field, text in parsed.iter_all_terms()
+    terms = list(parsed.iter_all_terms())
+    unknown = len(terms) <= 2 * MAX_SUGGEST_TERMS and any(
+        field == "text" and searcher.doc_frequency(field, text) == 0 for field, text in terms
     )
     if unknown:
         corrected = searcher.correct_query(parsed, query)
         if corrected.query != parsed:
-            suggestion = corrected.string
+            suggestion = corrected.string.replace('"', "")
     # Whoosh's estimate counts deleted (updated) documents too, so small totals are counted
     # exactly; only beyond a thousand hits, where counting costs more than the search, is the
     # estimate given

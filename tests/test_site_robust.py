@@ -1,0 +1,133 @@
+"""The public site under what bots and visitors send: missing pages, bad parameters and odd
+searches get a quick Dutch answer (400/404 with navigation), never a 500 or a traceback in the
+log; every page carries security headers; cookies are HttpOnly; no file-system path shows."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from tests.fixtures.documents import build
+from tests.servers import free_port
+from wooarchive.archive.store import Archive
+from wooarchive.cli import cli
+from wooarchive.config import settings
+from wooarchive.serve import datasette_app
+
+HOSTILE_PATHS = [
+    "/nope",
+    "/a/b/c/d",
+    "/a/b/c/d/e/f",
+    "/warc/x.warc.gz",
+    "/archive/nope",
+    "/archive/documents/nope/nope",
+    "/archive/documents?_sort=bogus",
+    "/archive/documents?_sort_desc=bogus",
+    "/archive/documents.json?_sort=bogus",
+    "/archive/documents?_where=xx(",
+    "/archive/documents?_through=%7B%7D",
+    "/archive/documents?_through=nojson",
+    "/archive/pages?_search=%22",
+    "/archive/pages?_search=AND",
+    "/archive/pages?_search=a%3Ab%3Ac",
+    "/archive/pages?_facet=nope",
+    "/archive/documents?_size=-1",
+    "/archive/documents?_next=%00",
+    "/-/document/xyz",
+    "/-/document/" + "0" * 64,
+    "/-/capture/999999",
+    "/-/warc/999999",
+    "/-/original/" + "0" * 64,
+    "/-/scorecard/GM9999",
+    "/-/search?q=O%27Brien",
+    "/-/search?q=a%3Ab%3Ac",
+    "/-/search?q=%22",
+    "/-/search?q=" + "verwerkingsregister%20" * 1000,
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("robust")
+    data = root / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WOO_DATA", str(data))
+        archive = Archive(settings())
+        for doc in build(root / "docs"):
+            archive.record_file(doc.path, municipality_code=doc.municipality, kind=doc.kind)
+        assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = root / "serve.log"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("woo")), "serve", "--port", str(port)],
+        env={"PATH": "/usr/bin:/bin", "WOO_DATA": str(data), "HOME": str(root)},
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(150):
+        try:
+            httpx.get(base + "/-/versions.json", timeout=1)
+            break
+        except httpx.TransportError:
+            asyncio.run(asyncio.sleep(0.1))
+    yield base, log, data
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_no_request_gets_a_500_and_every_error_is_a_dutch_page_with_navigation(served) -> None:
+    base, log, data = served
+    for path in HOSTILE_PATHS:
+        response = httpx.get(base + path, timeout=30)
+        assert response.status_code in (200, 400, 404), (path, response.status_code)
+        assert "Traceback" not in response.text and str(data) not in response.text, path
+        if response.status_code >= 400 and not urlsplit(path).path.endswith(".json"):
+            assert 'href="/-/search"' in response.text and 'href="/-/scorecard"' in response.text
+            assert "Deze pagina bestaat niet" in response.text or "Dat lukt niet" in response.text
+    text = log.read_text(errors="replace")
+    assert "Traceback (most recent call last)" not in text and "╭" not in text  # rich's boxes
+    assert text.count("\n") < 3 * len(HOSTILE_PATHS)  # an access line each, no more
+
+
+def test_odd_searches_are_words_not_syntax(served) -> None:
+    base, _, _ = served
+    for query in ("O'Brien", "a:b:c", '"', "verwerkingen AND OR NOT", "x" * 20000):
+        page = httpx.get(base + "/-/search", params={"q": query}, timeout=30)
+        assert page.status_code == 200 and "Zoekvraag niet begrepen" not in page.text
+    result = CliRunner().invoke(cli, ["search", "O'Brien"], env={"WOO_DATA": str(served[2])})
+    assert result.exit_code == 0 and result.exception is None, result.output
+
+
+def test_every_page_carries_security_headers_and_a_robots_txt(served) -> None:
+    base, _, data = served
+    page = httpx.get(base + "/-/scorecard")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    robots = httpx.get(base + "/robots.txt")
+    assert robots.status_code == 200 and "Disallow: /archive/" in robots.text
+    with sqlite3.connect(data / "archive.db") as conn:
+        [sha] = conn.execute("select sha256 from documents limit 1").fetchone()
+    original = httpx.get(f"{base}/-/original/{sha}")
+    assert original.headers["content-security-policy"] == "sandbox"  # its own, kept
+
+
+def test_the_sites_cookies_are_httponly_and_samesite(data_dir: Path) -> None:
+    Archive(settings())
+    site = datasette_app(settings())
+    site._root_token = "eenmalig"
+    signed_in = asyncio.run(site.client.get("/-/auth-token?token=eenmalig"))
+    form = asyncio.run(site.client.get("/-/messages"))  # a page with a form: the CSRF cookie
+    for response, name in ((signed_in, "ds_actor="), (form, "ds_csrftoken=")):
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(name), cookie
+        assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower(), cookie
