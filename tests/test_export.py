@@ -119,7 +119,7 @@ def test_an_export_of_nothing_is_refused_and_writes_nothing(
     out = tmp_path / "leeg.wacz"
     result = woo("export", "wacz", "-m", "GM0363", "-o", str(out))
     assert result.exit_code == 1
-    assert "nothing to export: no archived document matches the selection" in result.output
+    assert "nothing to export: no archived web capture matches the selection" in result.output
     assert not out.exists()
 
 
