@@ -157,6 +157,25 @@ def is_pagination(anchor: str, rel: str = "") -> bool:
     return "next" in rel.lower().split() or bool(PAGINATION.match(anchor or ""))
 
 
+# a page that answers 200 but says it is not there (a CMS's soft 404)
+NOT_FOUND = re.compile(
+    r"pagina\s+(is\s+)?niet\s+gevonden|niet\s+gevonden|bestaat\s+niet(\s+meer)?|"
+    r"page\s+not\s+found|not\s+found|\b404\b|helaas.{0,40}(niet|geen).{0,40}(gevonden|beschikbaar)",
+    re.I,
+)
+SOFT_404_MAX_TEXT = 1500  # characters of text: a real page says more than "not found"
+
+
+def soft_404(title: str, heading: str, text: str) -> str | None:
+    """Why a page answered with 200 is really a "not found" page, or None: not-found wording
+    in its title or first heading, and little else on it."""
+    for where, value in (("title", title), ("heading", heading)):
+        found = NOT_FOUND.search(value or "")
+        if found and len(text.strip()) <= SOFT_404_MAX_TEXT:
+            return f"{where} says {found.group(0)!r} and the page has little else"
+    return None
+
+
 def looks_like_document(url: str) -> bool:
     path = url.split("?", 1)[0].split("#", 1)[0].lower()
     return path.endswith(DOCUMENT_EXTENSIONS)

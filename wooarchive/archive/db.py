@@ -23,6 +23,7 @@ KINDS = (
     "woo_decision",
     "woo_page",
     "other",
+    "soft_404",  # answered 200 but says "not found": kept as evidence, never counted as found
 )
 
 

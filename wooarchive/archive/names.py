@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from email.message import Message
 
 # C0/C1 controls and DEL, and the format characters that reorder or hide text
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -32,3 +33,18 @@ def header_safe_uri(uri: str) -> str:
     """A URI fit for a header line: control characters percent-encoded (which is how they
     belong in a URI anyway), nothing else touched."""
     return UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), uri)
+
+
+def disposition_filename(value: str | None) -> str | None:
+    """The file name a Content-Disposition header gives (``filename*`` in RFC 5987/2231
+    encoding or plain ``filename``), made safe; None when it gives none. A download script
+    (`download.php?id=42`) names its file only here."""
+    if not value:
+        return None
+    header = Message()
+    header["Content-Disposition"] = value
+    try:
+        name = header.get_filename()
+    except (ValueError, LookupError):
+        return None
+    return safe_name(str(name)) if name else None

@@ -17,7 +17,7 @@ import sqlite_utils
 from wooarchive.archive import chain, ledger, municipalities
 from wooarchive.archive import db as schema
 from wooarchive.archive.blobs import BlobStore, StoredBlob
-from wooarchive.archive.names import safe_name
+from wooarchive.archive.names import disposition_filename, safe_name
 from wooarchive.archive.sniff import declared_by_name, mismatch, sniff
 from wooarchive.archive.titles import fallback_title, title_of
 from wooarchive.archive.warc import WarcFileWriter, WarcLocation
@@ -147,7 +147,8 @@ class Archive:
         is_document = 200 <= exchange.status < 300
         if exchange.status == 304:
             row["revisit_of"] = self._latest_version(exchange.url)
-        declared = content_type or declared_by_name(exchange.url)
+        named = disposition_filename(exchange.header("content-disposition"))
+        declared = content_type or declared_by_name(named or exchange.url)
         return self._commit(
             row,
             blob,
@@ -158,7 +159,7 @@ class Archive:
             municipality_code=municipality_code,
             kind=kind,
             title=title,
-            name=exchange.url,
+            name=named or exchange.url,
         )
 
     def record_file(

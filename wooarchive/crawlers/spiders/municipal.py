@@ -19,6 +19,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from wooarchive import cues
 from wooarchive.archive import netguard
+from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ class MunicipalSpider(scrapy.Spider):
                 continue
             score = cues.link_score("", loc)
             if score >= 3:  # a sitemap lists everything; only what names a cue is fetched from it
-                yield self._request(loc, depth=1, priority=score, anchor="", via="sitemap")
+                yield self._request(
+                    canonical(loc), depth=1, priority=score, anchor="", via="sitemap"
+                )
 
     def parse_page(self, response: Response) -> Iterator[DocumentItem | scrapy.Request]:
         capture = response.meta.get("woo_capture")
@@ -161,6 +164,13 @@ class MunicipalSpider(scrapy.Spider):
                 " and not(ancestor::nav) and not(ancestor::footer)]"
             ).getall()
         )
+        not_found = cues.soft_404(title, heading, body)
+        if not_found:
+            # a "not found" page served with 200: kept as evidence, not counted, not followed
+            self.crawler.stats.inc_value("woo/soft_404")
+            verdict = cues.Classification("soft_404", 0, [not_found])
+            yield self._item(response, capture, verdict, title=title or heading or None)
+            return
         links = self._links(response)
         documents = sum(1 for url, _, _ in links if cues.looks_like_document(url))
         verdict = cues.classify(
@@ -191,7 +201,7 @@ class MunicipalSpider(scrapy.Spider):
             href = (link.attrib.get("href") or "").strip()
             if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
                 continue
-            url = response.urljoin(href).split("#", 1)[0]
+            url = canonical(response.urljoin(href))
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
             anchor = " ".join(" ".join(link.xpath(".//text()").getall()).split())
