@@ -227,13 +227,16 @@ def index_command(rebuild: bool, jobs: int | None, broker: str | None) -> None:
         click.echo(f"missing: {sha256}: blob not in the store (woo verify); not read", err=True)
     for sha256, reason in report.skipped:
         click.echo(f"not read: {sha256}: {reason}; tried again next run", err=True)
+    from wooarchive.decisions.run import extract_decisions
+
+    decided = extract_decisions(store)
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     click.echo(
         f"indexed {report.documents} documents ({statuses or 'none new'}), {report.pages} pages "
         f"(OCR: {report.ocr_pages} pages in {report.ocr_documents} documents), "
         f"{report.problems} with problems; search index: {report.whoosh_pages} pages updated"
         + (f", {report.drift} pages of drift repaired" if report.drift else "")
-        + f" in {report.seconds:.1f} s"
+        + f" in {report.seconds:.1f} s; {decided.decisions} Woo decisions read"
     )
 
 
@@ -730,9 +733,10 @@ def verify(full: bool) -> None:
 
 
 def _register() -> None:
-    from wooarchive.cli_requests import COMMANDS
+    from wooarchive.cli_decisions import COMMANDS as DECISIONS
+    from wooarchive.cli_requests import COMMANDS as REQUESTS
 
-    for command in COMMANDS:
+    for command in REQUESTS + DECISIONS:
         cli.add_command(command)
 
 

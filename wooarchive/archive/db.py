@@ -302,6 +302,48 @@ def _request_survival(db: sqlite_utils.Database) -> None:
     )
 
 
+def _woo_decisions(db: sqlite_utils.Database) -> None:
+    """Woo decisions as data (decisions/): per decision its dates, law, outcome, number of
+    documents, verdaging and timeliness, each value with the page and sentence it was read from;
+    and every exception ground it cites, in canonical form beside its notation."""
+    columns = {
+        "sha256": str,
+        "municipality_code": str,
+        "decided_on": str,
+        "received_on": str,
+        "law": str,
+        "outcome": str,
+        "documents": int,
+        "verdaging": int,
+        "days_to_decision": int,
+        "legal_due": str,
+        "late": int,
+        "problems": str,
+        "extracted_at": str,
+        "tool": str,
+    }
+    for name in ("decided_on", "received_on", "law", "outcome", "documents", "verdaging"):
+        columns[f"{name}_page"] = int
+        columns[f"{name}_evidence"] = str
+    db["woo_decisions"].create(columns, pk="sha256")
+    db["woo_decisions"].create_index(["municipality_code", "outcome"])
+    db["woo_grounds"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "code": str,
+            "valid": int,
+            "reason": str,
+            "notation": str,
+            "page": int,
+            "sentence": str,
+        },
+        pk="id",
+    )
+    db["woo_grounds"].create_index(["sha256"])
+    db["woo_grounds"].create_index(["code"])
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -313,6 +355,7 @@ MIGRATIONS: list[Migration] = [
     _search_queue,
     _ledger,
     _request_survival,
+    _woo_decisions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,141 @@
+"""Woo decisions as data: grounds in every notation normalise to one code, each value is read with
+its evidence (page and sentence), nothing is guessed, and `woo decisions` lists, filters and
+counts them; checked on real decisions from the shared corpus where it is present."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.fixtures.documents import DECISION_LINES, text_pdf
+from wooarchive.archive.store import Archive
+from wooarchive.cli import cli
+from wooarchive.config import settings
+from wooarchive.decisions.grounds import find_grounds, normalise
+from wooarchive.decisions.metadata import read_decision
+from wooarchive.indexer.extract import extract_file
+
+IMAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "images"
+
+
+@pytest.mark.parametrize(
+    "notation",
+    [
+        "artikel 5.1, tweede lid, aanhef en onder e, van de Woo",
+        "5.1 lid 2 sub e",
+        "5.1.2.e",
+        "art. 5.1, lid 2, onder e Woo",
+        "5.1.2e",
+        "5.1.2 e",
+        "artikel 5.1 lid 2 onder e",
+        "artikel 5.1, 2e lid, onder e",
+        "art 5.1 lid 2e",
+        "Artikel 5.1 lid 2 letter e Woo",
+        "5.1.2, onder e",
+        "artikel 5.1, tweede lid, sub e",
+    ],
+)
+def test_every_common_notation_of_a_ground_is_one_code(notation: str) -> None:
+    assert normalise(notation) == "5.1.2e"
+
+
+def test_other_grounds_the_wob_and_what_is_not_a_ground() -> None:
+    assert normalise("artikel 5.1, eerste lid, onder c, van de Woo") == "5.1.1c"
+    assert normalise("artikel 5.1, vijfde lid, Woo") == "5.1.5"
+    assert normalise("op grond van artikel 5.2 Woo") == "5.2"
+    assert normalise("artikel 10, tweede lid, aanhef en onder e, van de Wob") == "10.2e"
+    assert normalise("artikel 11, eerste lid, Wob") == "11.1"
+    [bogus] = find_grounds("weggelakt op grond van 5.1.2k")
+    assert (bogus.code, bogus.valid) == ("5.1.2k", False) and "no letter k" in bogus.reason
+    assert find_grounds("op 10 januari 2026, zie hoofdstuk 5.1 en artikel 5.1 Woo") == []
+
+
+def test_a_decision_is_read_with_the_evidence_for_every_value() -> None:
+    pages = [(1, "\n".join(["Datum: 12 maart 2026", *DECISION_LINES]))]
+    decision = read_decision(pages, today=date(2026, 11, 23))
+    assert decision.decided_on == date(2026, 3, 12)
+    assert decision.received_on == date(2026, 2, 2)
+    assert (decision.law, decision.outcome, decision.verdaging) == (
+        "woo",
+        "gedeeltelijk openbaar",
+        False,
+    )
+    assert decision.evidence["received_on"].sentence.startswith("Op 2 februari 2026 hebben wij")
+    [(ground, where)] = decision.grounds
+    assert ground.code == "5.1.2e" and where.page == 1 and "weggelakt" in where.sentence
+    assert decision.problems == []
+
+
+def test_nothing_is_guessed_a_future_date_is_not_believed() -> None:
+    future = read_decision(
+        [(1, "Datum: 3 maart 2031\nBeste heer,\nDit gaat over iets anders.")],
+        today=date(2026, 11, 23),
+    )
+    assert future.decided_on is None
+    assert any("in the future" in p for p in future.problems)
+    empty = read_decision([(1, "")], today=date(2026, 11, 23))
+    assert empty.problems == [
+        "no decided on found in the text",
+        "no received on found in the text",
+        "no law found in the text",
+        "no outcome found in the text",
+    ]
+
+
+def test_woo_decisions_lists_filters_and_counts_with_timeliness(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    archive = Archive(settings())
+    late = tmp_path / "besluit-laat.pdf"
+    late.write_bytes(text_pdf(["Datum: 12 maart 2026", *DECISION_LINES]))
+    archive.record_file(late, municipality_code="GM1963", kind="woo_decision")
+    extended = tmp_path / "besluit-verdaagd.pdf"
+    lines = [line.replace("2 februari 2026", "5 februari 2026") for line in DECISION_LINES]
+    extended.write_bytes(
+        text_pdf(
+            ["Datum: 10 maart 2026", *lines, "Wij hebben de beslistermijn met twee weken verdaagd."]
+        )
+    )
+    archive.record_file(extended, municipality_code="GM1963", kind="woo_decision")
+    runner = CliRunner()
+    assert "2 Woo decisions read" in runner.invoke(cli, ["index", "--jobs", "1"]).output
+    rows = json.loads(runner.invoke(cli, ["decisions", "--format", "json"]).output)
+    by_days = {r["days_to_decision"]: r for r in rows}
+    assert by_days[38]["late"] == 1 and by_days[38]["legal_due"] == "2026-03-02"
+    assert by_days[33]["verdaging"] == 1 and by_days[33]["late"] == 0  # due 2026-03-19
+    filtered = runner.invoke(cli, ["decisions", "--ground", "art. 5.1, lid 2, onder e Woo"])
+    assert filtered.output.strip().endswith("2 decisions")
+    stats = runner.invoke(cli, ["decisions", "stats", "--format", "csv"]).output.splitlines()
+    assert stats[0] == "municipality_code,decisions,median_days,late_share,judged,grounds"
+    assert stats[1] == "GM1963,2,35.5,0.5,2,5.1.2e 2x"
+
+
+def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:
+    if not IMAGES.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    noord_holland = extract_file(
+        IMAGES / "Wob_verzoek_Emmastraat_Gooiplein_en_Groest_Zuid_Hilversum-page-001.png",
+        settings(),
+    )
+    decision = read_decision([(p.page, p.text) for p in noord_holland.pages])
+    assert decision.decided_on == date(2016, 9, 20)  # "Verzenddatum 20 SEP. 2016"
+    assert decision.received_on == date(2016, 7, 28)
+    assert (decision.law, decision.outcome, decision.verdaging) == (
+        "wob",
+        "gedeeltelijk openbaar",
+        True,
+    )
+    assert [g.code for g, _ in decision.grounds] == ["10.2e"]
+    gelderland = extract_file(
+        IMAGES / "Beslissing-op-Wob-verzoek-zwembad-Oosterhout.html__concatenated-page1.png",
+        settings(),
+    )
+    page_two = read_decision([(p.page, p.text) for p in gelderland.pages])
+    assert page_two.decided_on == date(2021, 3, 10)  # "Datum / 10 maart 2021"
+    assert (
+        "no outcome found in the text" in page_two.problems
+    )  # that page does not say: not guessed
