@@ -139,3 +139,26 @@ def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:
     assert (
         "no outcome found in the text" in page_two.problems
     )  # that page does not say: not guessed
+
+
+def test_the_site_shows_a_decisions_values_with_their_evidence(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    archive = Archive(settings())
+    path = tmp_path / "besluit.pdf"
+    path.write_bytes(text_pdf(["Datum: 12 maart 2026", *DECISION_LINES]))
+    sha = archive.record_file(path, municipality_code="GM1963", kind="woo_decision").sha256
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    ds = datasette_app(settings())
+    page = asyncio.run(ds.client.get(f"/-/document/{sha}")).text
+    assert "Dit besluit als gegevens" in page and "gedeeltelijk openbaar" in page
+    assert "<q>Op 2 februari 2026 hebben wij uw verzoek ontvangen" in page
+    assert '<a href="#page-1">p. 1</a>' in page and "5.1.2e" in page
+    counted = asyncio.run(ds.client.get("/archive/woo_grounds_by_municipality.json?_shape=array"))
+    assert counted.json() == [
+        {"municipality_code": "GM1963", "name": "Hoeksche Waard", "code": "5.1.2e", "decisions": 1}
+    ]

@@ -51,6 +51,8 @@ class DocumentPage:
     versions: list[dict]
     diff: list[tuple[str, str]]  # (css class, line)
     previous: str | None
+    decision: list[dict]  # a Woo decision's values with their evidence, if it is one
+    grounds: list[dict]
 
 
 def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> DocumentPage | None:
@@ -107,6 +109,7 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
             css = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
             diff.append((css, line))
     citation = cite(db, config, sha256)
+    decision, grounds = decision_facts(db, sha256)
     return DocumentPage(
         doc,
         municipality,
@@ -118,7 +121,60 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         versions,
         diff,
         previous,
+        decision,
+        grounds,
     )
+
+
+DECISION_LABELS = [
+    ("decided_on", "Datum besluit"),
+    ("received_on", "Verzoek ontvangen"),
+    ("law", "Wet"),
+    ("outcome", "Uitkomst"),
+    ("documents", "Aantal documenten"),
+    ("verdaging", "Verdaagd"),
+]
+
+
+def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], list[dict]]:
+    """A Woo decision's values, each with the page and sentence it was read from, and the
+    grounds it cites; empty lists for a document that is not a decision."""
+    if "woo_decisions" not in db.table_names():
+        return [], []
+    row = next(iter(db.query("select * from woo_decisions where sha256 = ?", [sha256])), None)
+    if row is None:
+        return [], []
+    facts = [
+        {
+            "label": label,
+            "value": ("ja" if row[name] else "nee") if name == "verdaging" else row[name],
+            "page": row[f"{name}_page"],
+            "evidence": row[f"{name}_evidence"],
+        }
+        for name, label in DECISION_LABELS
+    ]
+    if row["days_to_decision"] is not None:
+        late = {1: "te laat", 0: "op tijd"}.get(row["late"], "niet beoordeeld")
+        facts.append(
+            {
+                "label": "Dagen tot besluit",
+                "value": f"{row['days_to_decision']} ({late}"
+                + (f"; wettelijke termijn tot {row['legal_due']})" if row["legal_due"] else ")"),
+                "page": None,
+                "evidence": None,
+            }
+        )
+    if row["problems"]:
+        facts.append(
+            {"label": "Niet gevonden", "value": row["problems"], "page": None, "evidence": None}
+        )
+    grounds = list(
+        db.query(
+            "select code, valid, reason, notation, page, sentence from woo_grounds where sha256 = ?",
+            [sha256],
+        )
+    )
+    return facts, grounds
 
 
 def capture_page(conn: sqlite3.Connection, config: Settings, capture_id: int) -> dict | None:
