@@ -110,8 +110,11 @@ def test_woo_decisions_lists_filters_and_counts_with_timeliness(
     filtered = runner.invoke(cli, ["decisions", "--ground", "art. 5.1, lid 2, onder e Woo"])
     assert filtered.output.strip().endswith("2 decisions")
     stats = runner.invoke(cli, ["decisions", "stats", "--format", "csv"]).output.splitlines()
-    assert stats[0] == "municipality_code,decisions,median_days,late_share,judged,grounds"
-    assert stats[1] == "GM1963,2,35.5,0.5,2,5.1.2e 2x"
+    assert (
+        stats[0]
+        == "municipality_code,decisions,median_days,late_share,judged,redacted_share,grounds"
+    )
+    assert stats[1] == "GM1963,2,35.5,0.5,2,0.0,5.1.2e 2x"
 
 
 def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:
@@ -162,3 +165,64 @@ def test_the_site_shows_a_decisions_values_with_their_evidence(
     assert counted.json() == [
         {"municipality_code": "GM1963", "name": "Hoeksche Waard", "code": "5.1.2e", "decisions": 1}
     ]
+
+
+def redacted_decision_pdf(boxes: int) -> bytes:
+    """A decision page with ``boxes`` lines blacked out, as a redaction tool leaves them."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for n, line in enumerate(DECISION_LINES * 2):
+        y = pdf.get_y()
+        pdf.cell(0, 7, line or " ", new_x="LMARGIN", new_y="NEXT")
+        if n < boxes:
+            pdf.set_fill_color(0, 0, 0)
+            pdf.rect(20, y + 1, 60 + 5 * n, 5, style="F")
+    return bytes(pdf.output())
+
+
+def test_redaction_boxes_are_measured_per_page_and_shown(data_dir: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    archive = Archive(settings())
+    path = tmp_path / "geweigerd.pdf"
+    path.write_bytes(redacted_decision_pdf(boxes=4))
+    sha = archive.record_file(path, municipality_code="GM1963", kind="woo_decision").sha256
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    [(share, count)] = archive.db.execute(
+        "select redacted_share, redaction_boxes from pages where sha256 = ?", [sha]
+    ).fetchall()
+    assert count == 4 and 0.01 < share < 0.2
+    document = archive.db.execute("select redacted_share from extractions where sha256 = ?", [sha])
+    assert document.fetchone()[0] == share
+    page = asyncio.run(datasette_app(settings()).client.get(f"/-/document/{sha}")).text
+    assert "4 vlakken op 1 pagina" in page and f"weggelakt {share * 100:.1f}% in 4 vlakken" in page
+
+
+@pytest.mark.parametrize(
+    "name, boxes",
+    [
+        # counted by looking at each page (/tmp copies with the boxes drawn were inspected)
+        ("wob-verzoek_project_noordeinde-963416-page1.png", 8),
+        (
+            "wob-verzoek_verlening_ligplaatsvergunning_zwaantje_schellingwouderdijk-963377-page0.png",
+            8,
+        ),
+        ("Beslissing-op-Wob-verzoek-zwembad-Oosterhout.html__concatenated-page1.png", 4),
+    ],
+)
+def test_the_boxes_a_person_sees_on_real_redacted_pages_are_found(name: str, boxes: int) -> None:
+    from PIL import Image
+
+    from wooarchive.indexer.redaction import measure
+
+    if not IMAGES.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    with Image.open(IMAGES / name) as image:
+        found = measure(image)
+    assert len(found.boxes) == boxes
+    assert found.share > 0.01

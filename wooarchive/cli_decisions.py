@@ -122,6 +122,15 @@ def decisions_stats(fmt: str) -> None:
         decided = list(db.query("select * from woo_decisions where municipality_code is ?", [code]))
         days = [d["days_to_decision"] for d in decided if d["days_to_decision"] is not None]
         judged = [d["late"] for d in decided if d["late"] is not None]
+        shares = [
+            r[0]
+            for r in db.execute(
+                "select e.redacted_share from extractions e join woo_decisions d "
+                "on d.sha256 = e.sha256 where d.municipality_code is ? "
+                "and e.redacted_share is not null",
+                [code],
+            )
+        ]
         grounds = db.execute(
             "select code, count(*) from woo_grounds g join woo_decisions d on d.sha256 = g.sha256 "
             "where d.municipality_code is ? and g.valid group by code order by count(*) desc",
@@ -134,6 +143,7 @@ def decisions_stats(fmt: str) -> None:
                 "median_days": statistics.median(days) if days else None,
                 "late_share": round(sum(judged) / len(judged), 3) if judged else None,
                 "judged": len(judged),
+                "redacted_share": round(statistics.mean(shares), 4) if shares else None,
                 "grounds": "; ".join(f"{c} {n}x" for c, n in grounds),
             }
         )
@@ -148,7 +158,9 @@ def decisions_stats(fmt: str) -> None:
         )
         click.echo(
             f"{r['municipality_code'] or '-':6} {r['decisions']:4} besluiten, mediaan "
-            f"{r['median_days'] if r['median_days'] is not None else '-'} dagen, {late}; {r['grounds'] or '-'}"
+            f"{r['median_days'] if r['median_days'] is not None else '-'} dagen, {late}, "
+            f"weggelakt {r['redacted_share'] if r['redacted_share'] is not None else '-'}; "
+            f"{r['grounds'] or '-'}"
         )
 
 

@@ -75,7 +75,9 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
     ]
     pages = list(
         db.query(
-            "select page, method, quality, text from pages where sha256 = ? order by page", [sha256]
+            "select page, method, quality, text, redacted_share, redaction_boxes from pages "
+            "where sha256 = ? order by page",
+            [sha256],
         )
     )
     extraction = next(iter(db.query("select * from extractions where sha256 = ?", [sha256])), None)
@@ -160,6 +162,21 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
                 "label": "Dagen tot besluit",
                 "value": f"{row['days_to_decision']} ({late}"
                 + (f"; wettelijke termijn tot {row['legal_due']})" if row["legal_due"] else ")"),
+                "page": None,
+                "evidence": None,
+            }
+        )
+    redaction = db.execute(
+        "select e.redacted_share, sum(p.redaction_boxes), count(p.redacted_share) "
+        "from extractions e join pages p on p.sha256 = e.sha256 where e.sha256 = ?",
+        [sha256],
+    ).fetchone()
+    if redaction and redaction[2]:
+        facts.append(
+            {
+                "label": "Weggelakt",
+                "value": f"{redaction[0]:.1%} van de tekst, {redaction[1]} vlakken op "
+                f"{redaction[2]} pagina's (per pagina hieronder)",
                 "page": None,
                 "evidence": None,
             }

@@ -342,6 +342,10 @@ def _woo_decisions(db: sqlite_utils.Database) -> None:
     )
     db["woo_grounds"].create_index(["sha256"])
     db["woo_grounds"].create_index(["code"])
+    # how much of each page is blacked out, measured on the pages of Woo decisions
+    db["pages"].add_column("redacted_share", float)
+    db["pages"].add_column("redaction_boxes", int)
+    db["extractions"].add_column("redacted_share", float)
 
 
 MIGRATIONS: list[Migration] = [

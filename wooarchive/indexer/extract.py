@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 
 from wooarchive.archive.sniff import sniff
 from wooarchive.config import Settings
-from wooarchive.indexer import office, poppler
+from wooarchive.indexer import office, poppler, redaction
 from wooarchive.indexer.html import main_text
 from wooarchive.indexer.isolation import Failure, LimitExceeded, Limits, ReaderPool
 from wooarchive.indexer.ocr import OcrJob, OcrResult, run_job
@@ -42,6 +42,8 @@ class Page:
     method: str  # text | ocr | html | office | blank | skipped
     text: str
     quality: float | None = None
+    redacted_share: float | None = None  # of the page's content under redaction boxes
+    redaction_boxes: int | None = None
 
     def as_dict(self) -> dict:
         return {"page": self.page, "method": self.method, "text": self.text}
@@ -71,7 +73,10 @@ class Extraction:
             "sha256": self.sha256,
             "mime": self.mime,
             "status": self.status,
-            "pages": [[p.page, p.method, p.text, p.quality] for p in self.pages],
+            "pages": [
+                [p.page, p.method, p.text, p.quality, p.redacted_share, p.redaction_boxes]
+                for p in self.pages
+            ],
             "errors": self.errors,
             "cells": [list(cell) for cell in self.cells],
         }
@@ -107,6 +112,7 @@ class ReadJob:
     mime: str | None
     config: Settings
     output_dir: str  # searchable PDFs (the derived directory)
+    redaction: bool = False  # measure redaction boxes per page (Woo decisions and their files)
 
 
 def _page(number: int, method: str, text: str) -> Page:
@@ -324,11 +330,43 @@ def extract(job: ReadJob) -> Extraction:
         ocr = ocr_job(extraction, job.config, workdir, Path(job.output_dir))
         if ocr is not None:
             apply_ocr(extraction, run_job(ocr))
+        if job.redaction:
+            measure_redaction(extraction, workdir)
         extraction.source = path  # the working copy is gone with the reader's directory
         extraction.errors = [_without_paths(e, path, workdir) for e in extraction.errors]
     if extraction.status == "ok" and extraction.errors:
         extraction.status = "partial"
     return extraction
+
+
+REDACTION_DPI = 100  # an A4 page is ~830 pixels wide: what redaction.measure works at
+
+
+def measure_redaction(extraction: Extraction, workdir: Path) -> None:
+    """The share of each page's content under redaction boxes, for a PDF (pages rendered
+    small) or an image; a page that cannot be rendered is left unmeasured."""
+    from PIL import Image
+
+    by_number = {p.page: p for p in extraction.pages}
+    if extraction.mime in IMAGES:
+        images = {1: extraction.path}
+    elif extraction.mime == "application/pdf":
+        try:
+            images = poppler.thumbnails(
+                extraction.source or extraction.path, sorted(by_number), workdir, dpi=REDACTION_DPI
+            )
+        except poppler.PopplerError as exc:
+            extraction.errors.append(f"redaction not measured ({exc})")
+            return
+    else:
+        return
+    for number, image_path in images.items():
+        page = by_number.get(number)
+        if page is None:
+            continue
+        with Image.open(image_path) as image:
+            found = redaction.measure(image)
+        page.redacted_share, page.redaction_boxes = found.share, len(found.boxes)
 
 
 def _without_paths(message: str, path: Path, workdir: Path | None = None) -> str:

@@ -15,12 +15,14 @@ class PopplerError(Exception):
     pass
 
 
-def thumbnails(pdf: Path, pages: list[int], workdir: Path, timeout: float = 120) -> dict[int, Path]:
+def thumbnails(
+    pdf: Path, pages: list[int], workdir: Path, timeout: float = 120, dpi: int = THUMBNAIL_DPI
+) -> dict[int, Path]:
     """Greyscale thumbnails (PGM files under ``workdir``) of the given 1-based pages, rendered
     in runs of consecutive pages, by page number. A page pdftoppm cannot render is missing."""
     if shutil.which("pdftoppm") is None:
         raise PopplerError("pdftoppm is not installed (make install)")
-    out = workdir / "thumbnails"
+    out = workdir / f"thumbnails-{dpi}"
     out.mkdir(exist_ok=True)
     runs: list[tuple[int, int]] = []
     for page in sorted(pages):
@@ -31,7 +33,7 @@ def thumbnails(pdf: Path, pages: list[int], workdir: Path, timeout: float = 120)
     for first, last in runs:
         try:
             subprocess.run(
-                ["pdftoppm", "-gray", "-r", str(THUMBNAIL_DPI), "-f", str(first), "-l", str(last)]
+                ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(first), "-l", str(last)]
                 + [str(pdf), str(out / "p")],
                 capture_output=True,
                 timeout=timeout,

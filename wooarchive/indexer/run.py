@@ -65,7 +65,7 @@ def _store(archive: Archive, extraction: Extraction) -> None:
         db.execute("delete from register_cells where sha256 = ?", [extraction.sha256])
         db.conn.executemany(
             "insert into pages (sha256, page, method, quality, text, municipality_code, kind, "
-            "text_sha256) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "text_sha256, redacted_share, redaction_boxes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     extraction.sha256,
@@ -76,6 +76,8 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                     doc[0],
                     doc[1],
                     hashlib.sha256(p.text.encode()).hexdigest(),
+                    p.redacted_share,
+                    p.redaction_boxes,
                 )
                 for p in extraction.pages
             ],
@@ -85,8 +87,8 @@ def _store(archive: Archive, extraction: Extraction) -> None:
             [(extraction.sha256, *cell) for cell in extraction.cells],
         )
         db.execute(
-            "insert or replace into extractions (sha256, status, pages, ocr_pages, errors, extracted_at, tool) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
+            "insert or replace into extractions (sha256, status, pages, ocr_pages, errors, "
+            "extracted_at, tool, redacted_share) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 extraction.sha256,
                 extraction.status,
@@ -95,10 +97,17 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                 json.dumps(extraction.errors, ensure_ascii=False) if extraction.errors else None,
                 utc_iso(now()),
                 TOOL,
+                _document_share(extraction),
             ],
         )
         ledger.record_extraction(db.conn, extraction.sha256)
         _enqueue(db, [extraction.sha256])
+
+
+def _document_share(extraction: Extraction) -> float | None:
+    """The document's redacted share: the mean over its measured pages."""
+    shares = [p.redacted_share for p in extraction.pages if p.redacted_share is not None]
+    return round(sum(shares) / len(shares), 4) if shares else None
 
 
 def _enqueue(db, shas: list[str]) -> None:
@@ -203,14 +212,23 @@ def index(
     config = archive.settings
     jobs = []
     for row in db.query(
-        "select d.sha256, d.mime from documents d left join extractions e on e.sha256 = d.sha256 "
-        "where e.sha256 is null order by d.first_seen"
+        "select d.sha256, d.mime, d.kind from documents d left join extractions e "
+        "on e.sha256 = d.sha256 where e.sha256 is null order by d.first_seen"
     ):
         path = archive.blobs.path_for(row["sha256"])
         if not path.exists():
             report.missing.append(row["sha256"])  # read once it is restored (woo verify)
             continue
-        jobs.append(ReadJob(str(path), row["sha256"], row["mime"], config, str(config.derived_dir)))
+        jobs.append(
+            ReadJob(
+                str(path),
+                row["sha256"],
+                row["mime"],
+                config,
+                str(config.derived_dir),
+                redaction=row["kind"] == "woo_decision",
+            )
+        )
     outcomes = reader(jobs) if reader else read_all(jobs, config, workers)
     for extraction in outcomes:
         if isinstance(extraction, Skipped):

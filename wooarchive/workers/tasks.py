@@ -94,7 +94,16 @@ def read(self, job: dict) -> dict:
         }
     started = time.monotonic()
     blob_sha256 = _sha256_of(path)
-    extraction = _read(ReadJob(str(path), sha256, job["mime"], config, str(config.derived_dir)))
+    extraction = _read(
+        ReadJob(
+            str(path),
+            sha256,
+            job["mime"],
+            config,
+            str(config.derived_dir),
+            redaction=job.get("redaction", False),
+        )
+    )
     log.info(
         "%s %s, %d pages (%d OCR) in %.1f s",
         sha256,
