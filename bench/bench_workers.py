@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_ocr import TEXT  # noqa: E402
 from tests.fixtures.documents import scanned_pdf  # noqa: E402
-from tests.servers import free_port  # noqa: E402
+from tests.servers import start_redis  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
 from wooarchive.config import settings  # noqa: E402
 from wooarchive.indexer.run import index  # noqa: E402
@@ -80,26 +80,8 @@ def run_celery(data: Path, files: list[Path], broker: str, log: Path) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        port = free_port()
-        redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(root),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        broker = f"redis://127.0.0.1:{port}/0"
+        redis, broker = start_redis(root)
         try:
-            time.sleep(0.5)
             scans = []
             for n in range(PAGES):
                 path = root / f"scan-{n}.pdf"

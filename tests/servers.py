@@ -51,3 +51,35 @@ def woo_serve(data: Path, *extra: str, base_url: str | None = "own") -> Iterator
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+    """Debian's redis-server on a free port of 127.0.0.1, keeping nothing on disk; returns the
+    process and its URL once it answers (bounded wait)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("redis-server did not answer within 10 s")

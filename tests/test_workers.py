@@ -18,7 +18,7 @@ import pytest
 from tests.fixtures import hostile
 from tests.fixtures.documents import build, scanned_pdf
 from tests.processes import WOO, marked_env, run_woo, wait_for_no_survivors
-from tests.servers import free_port
+from tests.servers import free_port, start_redis
 from wooarchive.archive.store import Archive
 from wooarchive.config import settings
 
@@ -29,31 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while (
-        subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
-        != b"PONG"
-    ):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
+    server, url = start_redis(tmp_path)
+    yield url
     server.terminate()
     server.wait(timeout=10)
 

@@ -102,20 +102,13 @@ def _fields(row: dict) -> dict:
     )
 
 
-def replace_documents(
-    directory: Path, shas: Iterable[str], rows: Iterable[dict], drop_keys: Iterable[str] = ()
-) -> int:
-    """Make the index hold exactly ``rows`` (dicts with sha256, page, title, municipality_code,
-    kind, text) for the documents ``shas``: their old pages are deleted first, so running it
-    twice gives the same index. ``drop_keys`` are single pages (``sha256:page``) to delete."""
-    ix = open_index(directory)
+def _write(ix, rows: Iterable[dict], delete: Iterable[tuple[str, str]] = ()) -> int:
+    """Delete the (field, term) pairs, add ``rows``, commit; all or nothing."""
     writer = ix.writer(limitmb=256)
     count = 0
     try:
-        for sha in shas:
-            writer.delete_by_term("sha256", sha)
-        for key in drop_keys:
-            writer.delete_by_term("key", key)
+        for field_name, term in delete:
+            writer.delete_by_term(field_name, term)
         for row in rows:
             writer.add_document(**_fields(row))
             count += 1
@@ -124,6 +117,16 @@ def replace_documents(
         writer.cancel()
         raise
     return count
+
+
+def replace_documents(
+    directory: Path, shas: Iterable[str], rows: Iterable[dict], drop_keys: Iterable[str] = ()
+) -> int:
+    """Make the index hold exactly ``rows`` (dicts with sha256, page, title, municipality_code,
+    kind, text) for the documents ``shas``: their old pages are deleted first, so running it
+    twice gives the same index. ``drop_keys`` are single pages (``sha256:page``) to delete."""
+    deletions = [("sha256", sha) for sha in shas] + [("key", key) for key in drop_keys]
+    return _write(open_index(directory), rows, deletions)
 
 
 def rebuild(directory: Path, rows: Iterable[dict]) -> int:
@@ -136,17 +139,7 @@ def rebuild(directory: Path, rows: Iterable[dict]) -> int:
         if stale.resolve() != directory.resolve():
             shutil.rmtree(stale, ignore_errors=True)
     build = parent / f"{directory.name}.build-{time.time_ns()}"
-    ix = open_index(build, create=True)
-    writer = ix.writer(limitmb=256)
-    count = 0
-    try:
-        for row in rows:
-            writer.add_document(**_fields(row))
-            count += 1
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+    count = _write(open_index(build, create=True), rows)
     old = directory.resolve() if directory.is_symlink() else None
     if directory.exists() and not directory.is_symlink():
         legacy = parent / f"{directory.name}.build-legacy"
