@@ -226,3 +226,24 @@ def test_the_boxes_a_person_sees_on_real_redacted_pages_are_found(name: str, box
         found = measure(image)
     assert len(found.boxes) == boxes
     assert found.share > 0.01
+
+
+def test_a_page_of_two_hundred_inches_is_measured_small(tmp_path: Path) -> None:
+    """Redaction is judged on a page scaled to a fixed size: a huge page is no pixel bomb."""
+    from fpdf import FPDF
+
+    from wooarchive.indexer.extract import ReadJob, extract
+
+    pdf = FPDF(format=(5080, 5080))  # millimetres: 200 by 200 inches
+    pdf.add_page()
+    pdf.set_font("helvetica", size=200)
+    pdf.text(200, 400, "Besluit op uw Woo-verzoek")
+    pdf.rect(200, 800, 3000, 300, style="F")
+    path = tmp_path / "reus.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    config = settings()
+    extraction = extract(
+        ReadJob(str(path), "0" * 64, "application/pdf", config, str(tmp_path), redaction=True)
+    )
+    [page] = extraction.pages
+    assert page.redaction_boxes == 1 and page.redacted_share > 0.1

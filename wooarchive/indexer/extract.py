@@ -339,7 +339,7 @@ def extract(job: ReadJob) -> Extraction:
     return extraction
 
 
-REDACTION_DPI = 100  # an A4 page is ~830 pixels wide: what redaction.measure works at
+REDACTION_SIDE = 1170  # pixels on a page's longer side: A4 at 100 dpi, what measure works at
 
 
 def measure_redaction(extraction: Extraction, workdir: Path) -> None:
@@ -353,7 +353,10 @@ def measure_redaction(extraction: Extraction, workdir: Path) -> None:
     elif extraction.mime == "application/pdf":
         try:
             images = poppler.thumbnails(
-                extraction.source or extraction.path, sorted(by_number), workdir, dpi=REDACTION_DPI
+                extraction.source or extraction.path,
+                sorted(by_number),
+                workdir,
+                max_side=REDACTION_SIDE,
             )
         except poppler.PopplerError as exc:
             extraction.errors.append(f"redaction not measured ({exc})")

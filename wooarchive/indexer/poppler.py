@@ -16,14 +16,22 @@ class PopplerError(Exception):
 
 
 def thumbnails(
-    pdf: Path, pages: list[int], workdir: Path, timeout: float = 120, dpi: int = THUMBNAIL_DPI
+    pdf: Path,
+    pages: list[int],
+    workdir: Path,
+    timeout: float = 120,
+    dpi: int = THUMBNAIL_DPI,
+    max_side: int | None = None,
 ) -> dict[int, Path]:
     """Greyscale thumbnails (PGM files under ``workdir``) of the given 1-based pages, rendered
-    in runs of consecutive pages, by page number. A page pdftoppm cannot render is missing."""
+    in runs of consecutive pages, by page number. With ``max_side`` a page is scaled so its
+    longer side has that many pixels whatever its size (a page of 200 inches is no bomb). A
+    page pdftoppm cannot render is missing."""
     if shutil.which("pdftoppm") is None:
         raise PopplerError("pdftoppm is not installed (make install)")
-    out = workdir / f"thumbnails-{dpi}"
+    out = workdir / f"thumbnails-{max_side or dpi}"
     out.mkdir(exist_ok=True)
+    size = ["-scale-to", str(max_side)] if max_side else ["-r", str(dpi)]
     runs: list[tuple[int, int]] = []
     for page in sorted(pages):
         if runs and runs[-1][1] == page - 1:
@@ -33,7 +41,7 @@ def thumbnails(
     for first, last in runs:
         try:
             subprocess.run(
-                ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(first), "-l", str(last)]
+                ["pdftoppm", "-gray", *size, "-f", str(first), "-l", str(last)]
                 + [str(pdf), str(out / "p")],
                 capture_output=True,
                 timeout=timeout,
