@@ -247,3 +247,152 @@ def test_a_page_of_two_hundred_inches_is_measured_small(tmp_path: Path) -> None:
     )
     [page] = extraction.pages
     assert page.redaction_boxes == 1 and page.redacted_share > 0.1
+
+
+PRODUCTIERAPPORT = [
+    (
+        "ID",
+        "Matter",
+        "Document",
+        "Datum",
+        "Beoordeling",
+        "Opgeschort",
+        "Beoordelingsgrond",
+        "Toelichting",
+        "Publieke link",
+        "Zaaknummer",
+    ),
+    (
+        "1001",
+        "M1",
+        "E-mail over camera's",
+        "2026-01-04",
+        "Deels openbaar",
+        "Nee",
+        "5.1.2e; 5.1.1c",
+        "",
+        "",
+        "Z-26-1",
+    ),
+    (
+        "1002",
+        "M1",
+        "Notitie aan college",
+        "2026-01-05",
+        "Niet openbaar",
+        "Nee",
+        "5.2",
+        "",
+        "",
+        "Z-26-1",
+    ),
+    (
+        "1003",
+        "M1",
+        "Raadsinformatiebrief",
+        "2026-01-06",
+        "Reeds openbaar",
+        "Nee",
+        "",
+        "",
+        "https://example.nl/rib",
+        "Z-26-1",
+    ),
+    ("1004", "M1", "Contract", "2026-01-07", "Openbaar", "Ja", "", "", "", "Z-26-1"),
+    ("1005", "M1", "Memo", "2026-01-08", "Niet openbaar", "Nee", "5.1.2k", "", "", "Z-26-1"),
+]
+
+
+def productierapport_xlsx() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in PRODUCTIERAPPORT:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
+    archive: Archive, site
+) -> None:
+    from wooarchive.archive.fetch import fetch
+
+    site.body(
+        "/woo/2026-12/besluit.pdf",
+        text_pdf(["Datum: 12 maart 2026", *DECISION_LINES]),
+        "application/pdf",
+    )
+    site.body("/woo/2026-12/inventaris.xlsx", productierapport_xlsx(), "application/octet-stream")
+    html = (
+        "<table><tr><th>Nr.</th><th>Omschrijving</th><th>Datum</th><th>Besluit</th><th>Weigeringsgrond</th></tr>"
+        + "".join(
+            f"<tr><td>{n}</td><td>Stuk {n}</td><td>2026-01-0{n}</td><td>Gedeeltelijk openbaar</td><td>artikel 5.1, tweede lid, onder e</td></tr>"
+            for n in range(1, 4)
+        )
+        + "</table>"
+    )
+    site.body(
+        "/platform/besluit-7",
+        f"<html><title>Woo-besluit 7</title><main><h1>Woo-besluit</h1>{html}</main></html>".encode(),
+        "text/html",
+    )
+    site.body(
+        "/los/inventaris.csv",
+        b"Nr;Document;Beoordeling;Beoordelingsgrond\n1;Brief;Openbaar;\n2;Mail;Niet openbaar;5.1.2e\n",
+        "text/csv",
+    )
+    decision = fetch(
+        archive,
+        site.url("/woo/2026-12/besluit.pdf"),
+        municipality_code="GM1963",
+        kind="woo_decision",
+    ).final.sha256
+    xlsx = fetch(
+        archive, site.url("/woo/2026-12/inventaris.xlsx"), municipality_code="GM1963"
+    ).final.sha256
+    page = fetch(
+        archive, site.url("/platform/besluit-7"), municipality_code="GM1963", kind="woo_page"
+    ).final.sha256
+    loose = fetch(archive, site.url("/los/inventaris.csv"), municipality_code="GM0363").final.sha256
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    report = CliRunner().invoke(cli, ["decisions", "extract"]).output
+    assert "0 inventories" in report  # read by `woo index` already: nothing new
+    inventories = {r["sha256"]: r for r in archive.db.query("select * from woo_inventories")}
+    assert inventories[xlsx]["decision_sha256"] == decision and inventories[xlsx]["items"] == 5
+    assert inventories[xlsx]["link"].startswith("published beside it")
+    assert inventories[page]["items"] == 3 and inventories[loose]["items"] == 2
+    assert inventories[loose]["decision_sha256"] is None
+    assert inventories[loose]["link"] == "no decision found beside it"
+    rows = {
+        r["number"]: r
+        for r in archive.db.query(
+            "select * from woo_inventory_items where inventory_sha256 = ?", [xlsx]
+        )
+    }
+    assert (rows["1001"]["assessment"], rows["1001"]["grounds"]) == (
+        "deels openbaar",
+        "5.1.2e, 5.1.1c",
+    )
+    assert rows["1002"]["grounds"] == "5.2" and rows["1003"]["assessment"] == "reeds openbaar"
+    assert rows["1004"]["suspended"] == 1 and rows["1001"]["suspended"] == 0
+    assert rows["1005"]["grounds"] is None and "no letter k" in rows["1005"]["invalid_grounds"]
+    html_rows = list(
+        archive.db.query(
+            "select assessment, grounds from woo_inventory_items where inventory_sha256 = ?", [page]
+        )
+    )
+    assert html_rows == [{"assessment": "deels openbaar", "grounds": "5.1.2e"}] * 3
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    shown = asyncio.run(datasette_app(archive.settings).client.get(f"/-/document/{decision}")).text
+    assert (
+        "5 documenten: 2 niet openbaar, 1 deels openbaar" in shown
+        and f"/-/document/{xlsx}" in shown
+    )

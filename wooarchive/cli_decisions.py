@@ -100,7 +100,8 @@ def decisions_extract() -> None:
     report = extract_decisions(open_archive(), everything=True)
     click.echo(
         f"{report.decisions} decisions read, {report.grounds} grounds cited, "
-        f"{report.with_problems} with something not found (see woo_decisions.problems)"
+        f"{report.with_problems} with something not found (see woo_decisions.problems); "
+        f"{report.inventories} inventories with {report.inventory_items} documents"
     )
 
 

@@ -181,6 +181,25 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
                 "evidence": None,
             }
         )
+    if "woo_inventories" in db.table_names():
+        for inventory in db.query(
+            "select sha256, items, link from woo_inventories where decision_sha256 = ?", [sha256]
+        ):
+            counts = db.execute(
+                "select coalesce(assessment, 'onbekend'), count(*) from woo_inventory_items "
+                "where inventory_sha256 = ? group by 1 order by 2 desc, 1",
+                [inventory["sha256"]],
+            ).fetchall()
+            facts.append(
+                {
+                    "label": "Inventaris",
+                    "value": f"{inventory['items']} documenten: "
+                    + ", ".join(f"{n} {what}" for what, n in counts),
+                    "page": None,
+                    "evidence": None,
+                    "link": inventory["sha256"],
+                }
+            )
     if row["problems"]:
         facts.append(
             {"label": "Niet gevonden", "value": row["problems"], "page": None, "evidence": None}

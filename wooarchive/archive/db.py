@@ -346,6 +346,38 @@ def _woo_decisions(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("redacted_share", float)
     db["pages"].add_column("redaction_boxes", int)
     db["extractions"].add_column("redacted_share", float)
+    # inventories: the documents a decision lists, each with its assessment and grounds
+    db["woo_inventories"].create(
+        {
+            "sha256": str,
+            "decision_sha256": str,
+            "items": int,
+            "link": str,
+            "extracted_at": str,
+            "tool": str,
+        },
+        pk="sha256",
+    )
+    db["woo_inventory_items"].create(
+        {
+            "id": int,
+            "inventory_sha256": str,
+            "decision_sha256": str,
+            "row": int,
+            "page": int,
+            "number": str,
+            "title": str,
+            "date": str,
+            "assessment": str,
+            "assessment_raw": str,
+            "grounds": str,
+            "invalid_grounds": str,
+            "suspended": int,
+        },
+        pk="id",
+    )
+    db["woo_inventory_items"].create_index(["inventory_sha256"])
+    db["woo_inventory_items"].create_index(["decision_sha256", "assessment"])
 
 
 MIGRATIONS: list[Migration] = [

@@ -72,8 +72,9 @@ def _check(code: str) -> str | None:
     return f"{code} is not an exception ground of the Woo or the Wob"
 
 
-def find_grounds(text: str) -> list[Ground]:
-    """Every ground cited in ``text``, in order, each once per distinct notation."""
+def find_grounds(text: str, bare: bool = False) -> list[Ground]:
+    """Every ground cited in ``text``, in order. ``bare``: the text is a grounds column (an
+    inventory's "5.2; 10.2e"), where a number without "artikel" is a citation too."""
     found: list[Ground] = []
     for match in PATTERN.finditer(text):
         groups = match.groupdict()
@@ -81,9 +82,9 @@ def find_grounds(text: str) -> list[Ground]:
             groups["lid_d"] or groups["lid_only"] or groups["lid_n"] or groups["lid_o"] or 0
         ) or ORDINALS.get((groups["lid_w"] or "").lower())
         letter = (groups["let_d"] or groups["let_n"] or groups["let_w"] or "").lower() or None
-        if not groups["prefix"] and not (lid or letter):
+        if not bare and not groups["prefix"] and not (lid or letter):
             continue  # a bare "5.1" or "10" is a section number or a count, not a citation
-        if groups["art"] in ("10", "11") and not groups["prefix"]:
+        if not bare and groups["art"] in ("10", "11") and not groups["prefix"]:
             continue  # "10" without "artikel" is a number
         code = _code(groups["art"], lid, letter)
         if code is None:

@@ -10,10 +10,12 @@ reader), in one transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from wooarchive.archive.store import Archive, now, utc_iso
+from wooarchive.decisions.inventory import parse_inventory
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
@@ -25,6 +27,8 @@ class DecisionsReport:
     decisions: int = 0
     grounds: int = 0
     with_problems: int = 0
+    inventories: int = 0
+    inventory_items: int = 0
 
 
 def _timeliness(decision: Decision) -> tuple[int | None, date | None, bool | None, str | None]:
@@ -113,4 +117,116 @@ def extract_decisions(
         report.decisions += 1
         report.grounds += len(decision.grounds)
         report.with_problems += bool(problems)
+    _inventories(archive, report)
     return report
+
+
+TABLES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "text/csv",
+)
+
+
+def _listing(evidence: str | None) -> str | None:
+    """The Woo listing page a document was found on (from its kind evidence)."""
+    found = re.search(r"listed on Woo page (\S+)", evidence or "")
+    return found.group(1).rstrip('",]') if found else None
+
+
+def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence: str | None):
+    """(the decision an inventory belongs to, how that was decided)."""
+    listing = _listing(evidence)
+    candidates = []
+    if listing:
+        candidates = [
+            r[0]
+            for r in db.execute(
+                "select sha256 from documents where kind = 'woo_decision' and sha256 != ? "
+                "and kind_evidence like ?",
+                [sha256, f"%listed on Woo page {listing}%"],
+            )
+        ]
+        how = f"listed on the same Woo page ({listing})"
+    if not candidates:
+        folder = url.rsplit("/", 1)[0] + "/"
+        candidates = [
+            r[0]
+            for r in db.execute(
+                "select sha256 from documents where kind = 'woo_decision' and sha256 != ? "
+                "and municipality_code is ? and first_url like ? escape '\\'",
+                [sha256, municipality, folder.replace("%", "\\%").replace("_", "\\_") + "%"],
+            )
+        ]
+        how = f"published beside it ({folder})"
+    if len(candidates) == 1:
+        return candidates[0], how
+    if candidates:
+        return None, f"{len(candidates)} decisions {how.split(' (')[0]}: not linked"
+    return None, "no decision found beside it"
+
+
+def _inventories(archive: Archive, report: DecisionsReport) -> None:
+    """Tables of documents with an assessment per document, as inventories of decisions:
+    spreadsheets and CSV files of any kind, and HTML pages classified as Woo pages or decisions
+    (a platform's detail page). Only what changed since it was last read is read again."""
+    db = archive.db
+    marks = ",".join("?" * len(TABLES))
+    candidates = db.execute(
+        f"select d.sha256, d.municipality_code, d.first_url, d.kind_evidence, d.mime "
+        f"from documents d join extractions e on e.sha256 = d.sha256 "
+        f"left join woo_inventories i on i.sha256 = d.sha256 "
+        f"where (d.mime in ({marks}) or (d.mime = 'text/html' and d.kind in "
+        f"('woo_decision', 'woo_page')) or (d.mime = 'text/plain' and "
+        f"lower(d.first_url) like '%.csv')) and (i.sha256 is null or i.tool != ? "
+        f"or i.extracted_at < e.extracted_at)",
+        [*TABLES, TOOL],
+    ).fetchall()
+    for sha256, municipality, url, evidence, mime in candidates:
+        pages = db.execute(
+            "select page, text from pages where sha256 = ? order by page", [sha256]
+        ).fetchall()
+        # a CSV file is plain text by its bytes; its name says how to read it
+        is_csv = mime == "text/csv" or (url or "").lower().endswith(".csv")
+        items = parse_inventory(pages, "text/csv" if is_csv else mime)
+        if not items:
+            continue
+        decision, link = _decision_for(db, sha256, municipality, url or "", evidence)
+        with db.conn:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("delete from woo_inventory_items where inventory_sha256 = ?", [sha256])
+            db["woo_inventories"].upsert(
+                {
+                    "sha256": sha256,
+                    "decision_sha256": decision,
+                    "items": len(items),
+                    "link": link,
+                    "extracted_at": utc_iso(now()),
+                    "tool": TOOL,
+                },
+                pk="sha256",
+            )
+            db.conn.executemany(
+                "insert into woo_inventory_items (inventory_sha256, decision_sha256, row, page, "
+                "number, title, date, assessment, assessment_raw, grounds, invalid_grounds, "
+                "suspended) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        sha256,
+                        decision,
+                        item.row,
+                        item.page,
+                        item.number,
+                        item.title,
+                        item.date,
+                        item.assessment,
+                        item.assessment_raw,
+                        ", ".join(item.grounds) or None,
+                        "; ".join(item.invalid_grounds) or None,
+                        None if item.suspended is None else int(item.suspended),
+                    )
+                    for item in items
+                ],
+            )
+        report.inventories += 1
+        report.inventory_items += len(items)
