@@ -5,11 +5,18 @@ other page of the site) and set on that site's download slot. AutoThrottle is to
 a slot alone: it would otherwise lower the delay after a fast response, and the slot's queue can
 be served before any middleware sees that response. The slot's random jitter is switched off,
 as it would otherwise wait as little as half the delay.
+
+Scrapy counts a slot's delay from the moment it hands a request to the network. When the crawl
+thread is busy (archiving a response, a fsync), a request handed over can leave late and the
+next one on time, and the site sees two requests closer than it asked. So the delay is counted
+again from when each response of such a site has been dealt with: the site never sees two
+requests closer than its Crawl-delay, whatever the load.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -32,7 +39,7 @@ class CrawlDelayMiddleware:
             crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT"),
         )
 
-    def _enforce(self, request: Request) -> None:
+    def _enforce(self, request: Request, answered: bool = False) -> None:
         delay = self.delays.get(urlsplit(request.url).netloc)
         if not delay:
             return
@@ -43,6 +50,8 @@ class CrawlDelayMiddleware:
             slot.delay = max(slot.delay, delay)
             # RANDOMIZE_DOWNLOAD_DELAY would wait as little as half the delay: a floor is a floor
             slot.jitter = 0
+            if answered:  # the next request waits the delay from now (Scrapy's own clock)
+                slot.lastseen = max(slot.lastseen, time.monotonic())
 
     def process_request(self, request: Request, spider: Spider) -> None:
         self._enforce(request)
@@ -58,5 +67,9 @@ class CrawlDelayMiddleware:
             if delay:
                 self.delays[parts.netloc] = float(delay)
                 log.info("%s asks for Crawl-delay %s s", parts.netloc, delay)
-        self._enforce(request)
+        self._enforce(request, answered=True)
         return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+        self._enforce(request, answered=True)
+        return None
