@@ -85,7 +85,9 @@ def test_crawl_delay_from_robots_txt_is_honoured(crawled: Crawled) -> None:
     times = [hit.at for hit in crawled.hits if hit.site == "heerlen" and hit.path != "/robots.txt"]
     assert len(times) >= 4
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.45, [(h.path, round(h.at, 3)) for h in crawled.hits if h.site == "heerlen"]  # Crawl-delay: 0.5
+    assert min(gaps) >= 0.45, [
+        (h.path, round(h.at, 3)) for h in crawled.hits if h.site == "heerlen"
+    ]  # Crawl-delay: 0.5
 
 
 def test_errors_redirects_and_refusals_are_archived_as_evidence(

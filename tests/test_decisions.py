@@ -358,6 +358,14 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
         archive, site.url("/platform/besluit-7"), municipality_code="GM1963", kind="woo_page"
     ).final.sha256
     loose = fetch(archive, site.url("/los/inventaris.csv"), municipality_code="GM0363").final.sha256
+    site.body(
+        "/platform/besluit-8",
+        f"<html><title>Woo-besluit 8</title><main><h1>Besluit op uw Woo-verzoek</h1>{html}</main></html>".encode(),
+        "text/html",
+    )
+    detail = fetch(
+        archive, site.url("/platform/besluit-8"), municipality_code="GM1963", kind="woo_decision"
+    ).final.sha256
     result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     report = CliRunner().invoke(cli, ["decisions", "extract"]).output
@@ -368,6 +376,7 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     assert inventories[page]["items"] == 3 and inventories[loose]["items"] == 2
     assert inventories[loose]["decision_sha256"] is None
     assert inventories[loose]["link"] == "no decision found beside it"
+    assert inventories[detail]["decision_sha256"] == detail  # a detail page: decision and list
     rows = {
         r["number"]: r
         for r in archive.db.query(
@@ -396,3 +405,26 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
         "5 documenten: 2 niet openbaar, 1 deels openbaar" in shown
         and f"/-/document/{xlsx}" in shown
     )
+
+
+def test_the_decisions_page_shows_each_municipality_and_the_distribution(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    archive = Archive(settings())
+    for n, day in enumerate(("12 maart 2026", "20 februari 2026")):
+        path = tmp_path / f"besluit-{n}.pdf"
+        path.write_bytes(text_pdf([f"Datum: {day}", *DECISION_LINES]))
+        archive.record_file(path, municipality_code="GM1963", kind="woo_decision")
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    client = datasette_app(settings()).client
+    page = asyncio.run(client.get("/-/besluiten"))
+    assert page.status_code == 200
+    assert "Hoeksche Waard" in page.text and "50% van 2" in page.text and "5.1.2e 2x" in page.text
+    assert "14-20 dagen: 1" in page.text and "35-41 dagen: 1" in page.text  # 18 and 38 days
+    assert "2 besluiten met beide datums" in page.text
+    csv = asyncio.run(client.get("/archive/woo_decision_timeliness.csv?_size=max"))
+    assert csv.status_code == 200 and "GM1963" in csv.text

@@ -76,3 +76,44 @@ def survival_plot(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def histogram(
+    values: list[int], *, width: int = 640, height: int = 240, step: int = 7, title: str = ""
+) -> str:
+    """Bars of how many values fall in each ``step``-wide bin (days to decision per week)."""
+    left, right, top, bottom = 40, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if not values:
+        return ""
+    bins: dict[int, int] = {}
+    for value in values:
+        bins[value // step] = bins.get(value // step, 0) + 1
+    last = max(bins)
+    tallest = max(bins.values())
+    bar = plot_w / (last + 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" style="max-width:100%;height:auto;font:12px sans-serif">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#444"/>',
+        f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{tallest}</text>',
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+        f"dagen tot besluit (per {step})</text>",
+    ]
+    for index in range(last + 1):
+        count = bins.get(index, 0)
+        h = plot_h * count / tallest
+        x = left + index * bar
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar - 2, 1):.1f}" '
+            f'height="{h:.1f}" fill="{COLOURS[0]}"><title>{index * step}-{index * step + step - 1} '
+            f"dagen: {count}</title></rect>"
+        )
+        if index % max(1, (last + 1) // 8) == 0:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                f"{index * step}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import statistics
 import sys
 
 import click
@@ -12,6 +11,7 @@ import click
 from wooarchive.archive.store import Archive
 from wooarchive.decisions.grounds import normalise
 from wooarchive.decisions.run import extract_decisions
+from wooarchive.decisions.stats import per_municipality
 
 OUTCOMES = (
     "geheel openbaar",
@@ -115,39 +115,7 @@ def decisions_stats(fmt: str) -> None:
     """
     from wooarchive.cli import open_archive
 
-    db = open_archive().db
-    rows = []
-    for (code,) in db.execute(
-        "select distinct municipality_code from woo_decisions order by municipality_code"
-    ).fetchall():
-        decided = list(db.query("select * from woo_decisions where municipality_code is ?", [code]))
-        days = [d["days_to_decision"] for d in decided if d["days_to_decision"] is not None]
-        judged = [d["late"] for d in decided if d["late"] is not None]
-        shares = [
-            r[0]
-            for r in db.execute(
-                "select e.redacted_share from extractions e join woo_decisions d "
-                "on d.sha256 = e.sha256 where d.municipality_code is ? "
-                "and e.redacted_share is not null",
-                [code],
-            )
-        ]
-        grounds = db.execute(
-            "select code, count(*) from woo_grounds g join woo_decisions d on d.sha256 = g.sha256 "
-            "where d.municipality_code is ? and g.valid group by code order by count(*) desc",
-            [code],
-        ).fetchall()
-        rows.append(
-            {
-                "municipality_code": code,
-                "decisions": len(decided),
-                "median_days": statistics.median(days) if days else None,
-                "late_share": round(sum(judged) / len(judged), 3) if judged else None,
-                "judged": len(judged),
-                "redacted_share": round(statistics.mean(shares), 4) if shares else None,
-                "grounds": "; ".join(f"{c} {n}x" for c, n in grounds),
-            }
-        )
+    rows = per_municipality(open_archive().db)
     if fmt != "table":
         _write(rows, fmt)
         return

@@ -349,3 +349,24 @@ def request_statistics(conn: sqlite3.Connection) -> list[dict]:
             }
         )
     return cells
+
+
+def decision_statistics(conn: sqlite3.Connection) -> dict:
+    """What the published Woo decisions say, per municipality, with the distribution of days
+    to decision as a picture (the data is the woo_decisions table, as CSV beside it)."""
+    from wooarchive.charts import histogram
+    from wooarchive.decisions.stats import days_to_decision, per_municipality
+
+    db = sqlite_utils.Database(conn)
+    if "woo_decisions" not in db.table_names():
+        return {"rows": [], "svg": ""}
+    names = dict(db.execute("select code, name from municipalities"))
+    rows = [{**r, "name": names.get(r["municipality_code"], "?")} for r in per_municipality(db)]
+    days = days_to_decision(db)
+    return {
+        "rows": rows,
+        "dated": len(days),
+        "svg": Markup(
+            histogram(days, title="Dagen van verzoek tot besluit, alle gepubliceerde besluiten")
+        ),
+    }

@@ -136,6 +136,9 @@ def _listing(evidence: str | None) -> str | None:
 
 def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence: str | None):
     """(the decision an inventory belongs to, how that was decided)."""
+    kind = db.execute("select kind from documents where sha256 = ?", [sha256]).fetchone()[0]
+    if kind == "woo_decision":
+        return sha256, "the decision's own page (its table lists the documents)"
     listing = _listing(evidence)
     candidates = []
     if listing:

@@ -1,0 +1,55 @@
+"""Counting Woo decisions per municipality (for `woo decisions stats` and the site): how many,
+median days to decision, the share decided late, how much was blacked out, the grounds cited.
+Decided requests only, as the municipalities published them."""
+
+from __future__ import annotations
+
+import statistics
+
+import sqlite_utils
+
+
+def per_municipality(db: sqlite_utils.Database) -> list[dict]:
+    rows = []
+    for (code,) in db.execute(
+        "select distinct municipality_code from woo_decisions order by municipality_code"
+    ).fetchall():
+        decided = list(db.query("select * from woo_decisions where municipality_code is ?", [code]))
+        days = [d["days_to_decision"] for d in decided if d["days_to_decision"] is not None]
+        judged = [d["late"] for d in decided if d["late"] is not None]
+        shares = [
+            r[0]
+            for r in db.execute(
+                "select e.redacted_share from extractions e join woo_decisions d "
+                "on d.sha256 = e.sha256 where d.municipality_code is ? "
+                "and e.redacted_share is not null",
+                [code],
+            )
+        ]
+        grounds = db.execute(
+            "select code, count(*) from woo_grounds g join woo_decisions d on d.sha256 = g.sha256 "
+            "where d.municipality_code is ? and g.valid group by code order by count(*) desc",
+            [code],
+        ).fetchall()
+        rows.append(
+            {
+                "municipality_code": code,
+                "decisions": len(decided),
+                "median_days": statistics.median(days) if days else None,
+                "late_share": round(sum(judged) / len(judged), 3) if judged else None,
+                "judged": len(judged),
+                "redacted_share": round(statistics.mean(shares), 4) if shares else None,
+                "grounds": "; ".join(f"{c} {n}x" for c, n in grounds),
+            }
+        )
+    return rows
+
+
+def days_to_decision(db: sqlite_utils.Database) -> list[int]:
+    """Days from receipt to decision of every dated decision: the distribution."""
+    return [
+        r[0]
+        for r in db.execute(
+            "select days_to_decision from woo_decisions where days_to_decision is not null"
+        )
+    ]
