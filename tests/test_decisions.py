@@ -358,6 +358,15 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
         archive, site.url("/platform/besluit-7"), municipality_code="GM1963", kind="woo_page"
     ).final.sha256
     loose = fetch(archive, site.url("/los/inventaris.csv"), municipality_code="GM0363").final.sha256
+    from tests.fixtures.documents import register_xlsx
+
+    register_xlsx(Path(archive.settings.data_dir.parent / "register.xlsx"))
+    site.body(
+        "/los/register.xlsx",
+        (archive.settings.data_dir.parent / "register.xlsx").read_bytes(),
+        "application/octet-stream",
+    )
+    fetch(archive, site.url("/los/register.xlsx"), municipality_code="GM0363")
     site.body(
         "/platform/besluit-8",
         f"<html><title>Woo-besluit 8</title><main><h1>Besluit op uw Woo-verzoek</h1>{html}</main></html>".encode(),
@@ -377,6 +386,11 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     assert inventories[loose]["decision_sha256"] is None
     assert inventories[loose]["link"] == "no decision found beside it"
     assert inventories[detail]["decision_sha256"] == detail  # a detail page: decision and list
+    register = archive.db.execute(
+        "select i.items, i.link from woo_inventories i join documents d on d.sha256 = i.sha256 "
+        "where d.first_url like '%register.xlsx'"
+    ).fetchall()
+    assert register == [(0, "not an inventory: no column of assessments or grounds")]
     rows = {
         r["number"]: r
         for r in archive.db.query(

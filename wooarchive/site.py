@@ -183,7 +183,8 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
         )
     if "woo_inventories" in db.table_names():
         for inventory in db.query(
-            "select sha256, items, link from woo_inventories where decision_sha256 = ?", [sha256]
+            "select sha256, items, link from woo_inventories where decision_sha256 = ? and items > 0",
+            [sha256],
         ):
             counts = db.execute(
                 "select coalesce(assessment, 'onbekend'), count(*) from woo_inventory_items "

@@ -192,9 +192,13 @@ def _inventories(archive: Archive, report: DecisionsReport) -> None:
         # a CSV file is plain text by its bytes; its name says how to read it
         is_csv = mime == "text/csv" or (url or "").lower().endswith(".csv")
         items = parse_inventory(pages, "text/csv" if is_csv else mime)
-        if not items:
-            continue
-        decision, link = _decision_for(db, sha256, municipality, url or "", evidence)
+        # a table that is no inventory is recorded as such (0 items), so the next run does not
+        # read it again
+        decision, link = (
+            _decision_for(db, sha256, municipality, url or "", evidence)
+            if items
+            else (None, "not an inventory: no column of assessments or grounds")
+        )
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             db.execute("delete from woo_inventory_items where inventory_sha256 = ?", [sha256])
@@ -231,5 +235,5 @@ def _inventories(archive: Archive, report: DecisionsReport) -> None:
                     for item in items
                 ],
             )
-        report.inventories += 1
+        report.inventories += bool(items)
         report.inventory_items += len(items)

@@ -371,17 +371,25 @@ def _import_one(store: RequestStore, matcher: Matcher, raw: bytes, source: str) 
     request_id, how, candidates = matcher.match(message, subject, text, kind.original_ids)
     if request_id is None:
         return _quarantine(store, raw, source, how, message, candidates, kind.kind)
-    return file_message(store, request_id, raw, message, source, how)
+    return file_message(store, request_id, raw, message, source, how, text)
 
 
 def file_message(
-    store: RequestStore, request_id: int, raw: bytes, message: Message, source: str, how: str
+    store: RequestStore,
+    request_id: int,
+    raw: bytes,
+    message: Message,
+    source: str,
+    how: str,
+    text: str | None = None,
 ) -> Imported:
     """Store a message with its request: the raw bytes, its headers as text, what kind it is,
-    its attachments (privately), and for a bounce the 'undelivered' event."""
+    its attachments (privately), and for a bounce the 'undelivered' event. ``text`` is the
+    message's body text when the caller has decoded it already."""
     request = store.get(request_id)
     subject = mailread.header(message, "Subject") or ""
-    words = mailread.own_words(mailread.body_text(message), request["body"])
+    body = text if text is not None else mailread.body_text(message)
+    words = mailread.own_words(body, request["body"])
     kind = mailread.kind_of(message, words)
     suggestion, why = (None, None)
     if kind.kind in ("reply", "acknowledgement"):
