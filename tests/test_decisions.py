@@ -161,6 +161,7 @@ def test_the_site_shows_a_decisions_values_with_their_evidence(
     assert "Dit besluit als gegevens" in page and "gedeeltelijk openbaar" in page
     assert "<q>Op 2 februari 2026 hebben wij uw verzoek ontvangen" in page
     assert '<a href="#page-1">p. 1</a>' in page and "5.1.2e" in page
+    assert "Inventaris</th><td>geen gevonden: niet in het besluit" in " ".join(page.split())
     counted = asyncio.run(ds.client.get("/archive/woo_grounds_by_municipality.json?_shape=array"))
     assert counted.json() == [
         {"municipality_code": "GM1963", "name": "Hoeksche Waard", "code": "5.1.2e", "decisions": 1}
@@ -378,7 +379,9 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     report = CliRunner().invoke(cli, ["decisions", "extract"]).output
-    assert "0 inventories" in report  # read by `woo index` already: nothing new
+    # `woo decisions extract` reads everything again, replacing rows, never doubling them
+    assert "4 inventories with 13 documents" in report
+    assert archive.db.execute("select count(*) from woo_inventory_items").fetchone()[0] == 13
     inventories = {r["sha256"]: r for r in archive.db.query("select * from woo_inventories")}
     assert inventories[xlsx]["decision_sha256"] == decision and inventories[xlsx]["items"] == 5
     assert inventories[xlsx]["link"].startswith("published beside it")
@@ -419,6 +422,130 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
         "5 documenten: 2 niet openbaar, 1 deels openbaar" in shown
         and f"/-/document/{xlsx}" in shown
     )
+
+
+PRODUCTIERAPPORT_HEADER = (
+    "ID",
+    "Matter",
+    "Document",
+    "Datum",
+    "Beoordeling",
+    "Opgeschort",
+    "Beoordelingsgrond",
+    "Toelichting",
+)
+
+
+def test_inventories_as_pdf_tables_are_read_from_the_text_layer_and_from_scans(
+    archive: Archive, site
+) -> None:
+    from tests.fixtures.documents import INVENTORY_ROWS, inventory_pdf
+    from wooarchive.archive.fetch import fetch
+
+    def record(folder: str, name: str, content: bytes, kind: str = "woo_decision") -> str:
+        site.body(f"/woo/{folder}/{name}", content, "application/pdf")
+        # the crawler calls every PDF on a Woo page a decision; the reading tells them apart
+        url = site.url(f"/woo/{folder}/{name}")
+        return fetch(archive, url, municipality_code="GM1963", kind=kind).final.sha256
+
+    letter = ["Datum: 12 maart 2026", *DECISION_LINES]
+    decision = record("a", "besluit.pdf", text_pdf(letter))
+    separate = record("a", "inventarislijst.pdf", inventory_pdf())
+    scanned_decision = record("b", "besluit.pdf", text_pdf(["Datum: 13 maart 2026", *letter[1:]]))
+    scan = record("b", "inventaris-scan.pdf", inventory_pdf(scanned=True))
+    annexed = record(
+        "c",
+        "besluit-met-bijlage.pdf",
+        inventory_pdf(INVENTORY_ROWS * 3, per_page=6, before=["Datum: 14 maart 2026", *letter[1:]]),
+    )
+    report = record(
+        "d",
+        "productierapport.pdf",
+        inventory_pdf(
+            [
+                (
+                    "1001",
+                    "M1",
+                    "Mail aan de leverancier over bewaartermijnen van het zaaksysteem",
+                    "2026-01-05",
+                    "Deels openbaar",
+                    "Nee",
+                    "5.1.2e; 5.1.1c",
+                    "Namen weggelakt",
+                ),
+                ("1002", "M1", "Memo", "2026-01-06", "Niet openbaar", "Ja", "5.1.2k", ""),
+            ],
+            header=PRODUCTIERAPPORT_HEADER,
+        ),
+        kind="other",
+    )
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    inventories = {r["sha256"]: r for r in archive.db.query("select * from woo_inventories")}
+    assert inventories[separate]["decision_sha256"] == decision
+    assert (inventories[separate]["separate"], inventories[separate]["form"]) == (1, "pdf table")
+    assert inventories[scan]["decision_sha256"] == scanned_decision
+    assert inventories[scan]["form"] == "pdf table (OCR)"
+    assert inventories[annexed]["decision_sha256"] == annexed  # the decision's own annex
+    assert (inventories[annexed]["items"], inventories[annexed]["separate"]) == (15, 0)
+    assert inventories[decision]["items"] == 0  # a letter without a table lists nothing
+    decisions = {r[0] for r in archive.db.execute("select sha256 from woo_decisions")}
+    assert decisions == {decision, scanned_decision, annexed}  # an inventory is no decision
+
+    def items(sha256: str) -> list[tuple]:
+        return archive.db.execute(
+            "select number, title, date, assessment, grounds from woo_inventory_items "
+            "where inventory_sha256 = ? order by row",
+            [sha256],
+        ).fetchall()
+
+    expected = [
+        (n, title, day, assessment.lower(), grounds.replace(";", ",") or None)
+        for n, title, day, assessment, grounds in INVENTORY_ROWS
+    ]
+    assert items(separate) == expected  # wrapped titles whole, the year-first title too
+    assert items(scan) == expected  # Tesseract reads a wrapped cell above and below its row
+    assert items(annexed) == expected * 3  # over three pages, the header repeated
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    client = datasette_app(archive.settings).client
+    shown = asyncio.run(client.get(f"/-/document/{scanned_decision}")).text
+    assert "5 documenten: 2 deels openbaar" in shown and "gescande PDF, met OCR gelezen" in shown
+    assert f"/-/document/{scan}" in shown
+    rows = archive.db.execute(
+        "select number, title, suspended, grounds, invalid_grounds from woo_inventory_items "
+        "where inventory_sha256 = ? order by row",
+        [report],
+    ).fetchall()
+    assert rows == [
+        (
+            "1001",
+            "Mail aan de leverancier over bewaartermijnen van het zaaksysteem",
+            0,
+            "5.1.2e, 5.1.1c",
+            None,
+        ),
+        ("1002", "Memo", 1, None, "5.1.2k: the law has no letter k in 5.1.2"),
+    ]
+
+
+def test_a_sentence_naming_the_columns_is_no_table_and_prose_after_a_table_no_row() -> None:
+    from wooarchive.decisions.inventory import parse_pdf_inventory
+
+    text = (
+        "In de inventarislijst staat per document het nummer, de datum, de beoordeling en de "
+        "grond waarop wij het niet openbaar maken.\n"
+        "Nr. Document Datum Beoordeling Grond\n"
+        "1 Brief 1 maart 2026 Openbaar\n"
+        "Wij wijzen u erop dat u bezwaar kunt maken.\n"
+        "Met vriendelijke groet,\n"
+        "2. Bezwaar\n"
+        "Binnen zes weken kunt u bezwaar maken; het besluit blijft openbaar.\n"
+    )
+    rows = parse_pdf_inventory([(1, text)])
+    assert [(r.number, r.title, r.assessment) for r in rows] == [("1", "Brief", "openbaar")]
 
 
 def test_the_decisions_page_shows_each_municipality_and_the_distribution(

@@ -138,6 +138,15 @@ DECISION_LABELS = [
 ]
 
 
+FORMS_NL = {
+    "spreadsheet": "spreadsheet",
+    "csv": "CSV-bestand",
+    "html table": "tabel op de webpagina",
+    "pdf table": "tabel in een PDF",
+    "pdf table (OCR)": "tabel in een gescande PDF, met OCR gelezen",
+}
+
+
 def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], list[dict]]:
     """A Woo decision's values, each with the page and sentence it was read from, and the
     grounds it cites; empty lists for a document that is not a decision."""
@@ -182,10 +191,24 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
             }
         )
     if "woo_inventories" in db.table_names():
-        for inventory in db.query(
-            "select sha256, items, link from woo_inventories where decision_sha256 = ? and items > 0",
-            [sha256],
-        ):
+        inventories = list(
+            db.query(
+                "select sha256, items, link, form from woo_inventories "
+                "where decision_sha256 = ? and items > 0",
+                [sha256],
+            )
+        )
+        if not inventories:
+            facts.append(
+                {
+                    "label": "Inventaris",
+                    "value": "geen gevonden: niet in het besluit, niet op dezelfde Woo-pagina "
+                    "en niet ernaast gepubliceerd",
+                    "page": None,
+                    "evidence": None,
+                }
+            )
+        for inventory in inventories:
             counts = db.execute(
                 "select coalesce(assessment, 'onbekend'), count(*) from woo_inventory_items "
                 "where inventory_sha256 = ? group by 1 order by 2 desc, 1",
@@ -195,7 +218,8 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
                 {
                     "label": "Inventaris",
                     "value": f"{inventory['items']} documenten: "
-                    + ", ".join(f"{n} {what}" for what, n in counts),
+                    + ", ".join(f"{n} {what}" for what, n in counts)
+                    + f" ({FORMS_NL.get(inventory['form'], inventory['form'])})",
                     "page": None,
                     "evidence": None,
                     "link": inventory["sha256"],

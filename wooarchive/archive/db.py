@@ -380,6 +380,14 @@ def _woo_decisions(db: sqlite_utils.Database) -> None:
     db["woo_inventory_items"].create_index(["decision_sha256", "assessment"])
 
 
+def _inventory_form(db: sqlite_utils.Database) -> None:
+    """How an inventory was published (spreadsheet, CSV, HTML table, PDF table) and whether it
+    is a document of its own: a PDF that opens with the inventory is no decision, even when
+    the Woo page it was listed on made the crawler call it one."""
+    db["woo_inventories"].add_column("form", str)
+    db["woo_inventories"].add_column("separate", int)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -392,6 +400,7 @@ MIGRATIONS: list[Migration] = [
     _ledger,
     _request_survival,
     _woo_decisions,
+    _inventory_form,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

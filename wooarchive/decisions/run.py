@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from wooarchive.archive.store import Archive, now, utc_iso
-from wooarchive.decisions.inventory import parse_inventory
+from wooarchive.decisions.inventory import inventory_opens, parse_inventory
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
-TOOL = "woo-archive decisions 1"
+TOOL = "woo-archive decisions 2"
 
 
 @dataclass
@@ -58,19 +58,21 @@ def extract_decisions(
     longer classified as decisions go."""
     db = archive.db
     report = DecisionsReport()
+    # inventories first: a PDF that turns out to be an inventory of its own is no decision
+    _inventories(archive, report, everything)
+    gone = (
+        "sha256 not in (select sha256 from documents where kind = 'woo_decision') or sha256 in "
+        "(select sha256 from woo_inventories where separate = 1)"
+    )
     with db.conn:
-        db.execute(
-            "delete from woo_grounds where sha256 not in "
-            "(select sha256 from documents where kind = 'woo_decision')"
-        )
-        db.execute(
-            "delete from woo_decisions where sha256 not in "
-            "(select sha256 from documents where kind = 'woo_decision')"
-        )
+        db.execute(f"delete from woo_grounds where {gone}")
+        db.execute(f"delete from woo_decisions where {gone}")
     documents = db.execute(
         "select d.sha256, d.municipality_code from documents d join extractions e "
         "on e.sha256 = d.sha256 left join woo_decisions w on w.sha256 = d.sha256 "
-        "where d.kind = 'woo_decision' and (? or w.sha256 is null or w.tool != ? "
+        "where d.kind = 'woo_decision' and d.sha256 not in "
+        "(select sha256 from woo_inventories where separate = 1) "
+        "and (? or w.sha256 is null or w.tool != ? "
         "or w.extracted_at < e.extracted_at or w.municipality_code is not d.municipality_code)",
         [everything, TOOL],
     ).fetchall()
@@ -117,7 +119,6 @@ def extract_decisions(
         report.decisions += 1
         report.grounds += len(decision.grounds)
         report.with_problems += bool(problems)
-    _inventories(archive, report)
     return report
 
 
@@ -126,6 +127,13 @@ TABLES = (
     "application/vnd.oasis.opendocument.spreadsheet",
     "text/csv",
 )
+# a PDF that is no decision is read as an inventory when its address or title says it is one
+INVENTORY_NAMES = " or ".join(
+    f"lower(d.{column}) like '%{word}%'"
+    for column in ("first_url", "title")
+    for word in ("inventar", "productierapport")
+)
+FORMS = {TABLES[0]: "spreadsheet", TABLES[1]: "spreadsheet", "text/csv": "csv"}
 
 
 def _listing(evidence: str | None) -> str | None:
@@ -134,19 +142,21 @@ def _listing(evidence: str | None) -> str | None:
     return found.group(1).rstrip('",]') if found else None
 
 
+DECISIONS = (
+    "kind = 'woo_decision' and sha256 != ? and sha256 not in "
+    "(select sha256 from woo_inventories where separate = 1)"
+)
+
+
 def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence: str | None):
-    """(the decision an inventory belongs to, how that was decided)."""
-    kind = db.execute("select kind from documents where sha256 = ?", [sha256]).fetchone()[0]
-    if kind == "woo_decision":
-        return sha256, "the decision's own page (its table lists the documents)"
+    """(the decision a separate inventory belongs to, how that was decided)."""
     listing = _listing(evidence)
     candidates = []
     if listing:
         candidates = [
             r[0]
             for r in db.execute(
-                "select sha256 from documents where kind = 'woo_decision' and sha256 != ? "
-                "and kind_evidence like ?",
+                f"select sha256 from documents where {DECISIONS} and kind_evidence like ?",
                 [sha256, f"%listed on Woo page {listing}%"],
             )
         ]
@@ -156,8 +166,8 @@ def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence:
         candidates = [
             r[0]
             for r in db.execute(
-                "select sha256 from documents where kind = 'woo_decision' and sha256 != ? "
-                "and municipality_code is ? and first_url like ? escape '\\'",
+                f"select sha256 from documents where {DECISIONS} and municipality_code is ? "
+                f"and first_url like ? escape '\\'",
                 [sha256, municipality, folder.replace("%", "\\%").replace("_", "\\_") + "%"],
             )
         ]
@@ -169,45 +179,64 @@ def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence:
     return None, "no decision found beside it"
 
 
-def _inventories(archive: Archive, report: DecisionsReport) -> None:
+def _read_inventory(db, sha256: str, mime: str, url: str, kind: str):
+    """(items, form, separate, how it belongs to a decision when that is itself)."""
+    pages = db.execute(
+        "select page, text, method from pages where sha256 = ? order by page", [sha256]
+    ).fetchall()
+    texts = [(page, text) for page, text, _ in pages]
+    if mime == "application/pdf":
+        items = parse_inventory(texts, mime)
+        ocr = any(method == "ocr" for _, _, method in pages)
+        form = "pdf table (OCR)" if ocr else "pdf table"
+        separate = bool(items) and inventory_opens(texts)
+        own = "an annex of the decision (its own pages list the documents)"
+        return items, form, separate, None if separate else own
+    # a CSV file is plain text by its bytes; its name says how to read it
+    is_csv = mime == "text/csv" or url.lower().endswith(".csv")
+    items = parse_inventory(texts, "text/csv" if is_csv else mime)
+    form = "csv" if is_csv else FORMS.get(mime, "html table")
+    own = "the decision's own page (its table lists the documents)"
+    return items, form, kind != "woo_decision", own if kind == "woo_decision" else None
+
+
+def _inventories(archive: Archive, report: DecisionsReport, everything: bool) -> None:
     """Tables of documents with an assessment per document, as inventories of decisions:
-    spreadsheets and CSV files of any kind, and HTML pages classified as Woo pages or decisions
-    (a platform's detail page). Only what changed since it was last read is read again."""
+    spreadsheets and CSV files of any kind, HTML pages classified as Woo pages or decisions
+    (a platform's detail page), and PDFs that are decisions or say they are an inventory (a
+    table in the text layer or in the OCR'd text, alone or as the decision's annex). Only what
+    changed since it was last read is read again; an inventory still without its decision is
+    linked again on every run, since the decision may have been archived after it."""
     db = archive.db
     marks = ",".join("?" * len(TABLES))
     candidates = db.execute(
-        f"select d.sha256, d.municipality_code, d.first_url, d.kind_evidence, d.mime "
+        f"select d.sha256, d.municipality_code, d.first_url, d.kind_evidence, d.mime, d.kind "
         f"from documents d join extractions e on e.sha256 = d.sha256 "
         f"left join woo_inventories i on i.sha256 = d.sha256 "
         f"where (d.mime in ({marks}) or (d.mime = 'text/html' and d.kind in "
         f"('woo_decision', 'woo_page')) or (d.mime = 'text/plain' and "
-        f"lower(d.first_url) like '%.csv')) and (i.sha256 is null or i.tool != ? "
+        f"lower(d.first_url) like '%.csv') or (d.mime = 'application/pdf' and "
+        f"(d.kind = 'woo_decision' or {INVENTORY_NAMES}))) and (? or i.sha256 is null or i.tool != ? "
         f"or i.extracted_at < e.extracted_at)",
-        [*TABLES, TOOL],
+        [*TABLES, everything, TOOL],
     ).fetchall()
-    for sha256, municipality, url, evidence, mime in candidates:
-        pages = db.execute(
-            "select page, text from pages where sha256 = ? order by page", [sha256]
-        ).fetchall()
-        # a CSV file is plain text by its bytes; its name says how to read it
-        is_csv = mime == "text/csv" or (url or "").lower().endswith(".csv")
-        items = parse_inventory(pages, "text/csv" if is_csv else mime)
-        # a table that is no inventory is recorded as such (0 items), so the next run does not
-        # read it again
-        decision, link = (
-            _decision_for(db, sha256, municipality, url or "", evidence)
-            if items
-            else (None, "not an inventory: no column of assessments or grounds")
-        )
+    for sha256, _, url, _, mime, kind in candidates:
+        items, form, separate, own = _read_inventory(db, sha256, mime, url or "", kind)
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             db.execute("delete from woo_inventory_items where inventory_sha256 = ?", [sha256])
             db["woo_inventories"].upsert(
                 {
                     "sha256": sha256,
-                    "decision_sha256": decision,
+                    "decision_sha256": sha256 if (items and own) else None,
                     "items": len(items),
-                    "link": link,
+                    # a table that is no inventory is recorded as such (0 items), so the next
+                    # run does not read it again
+                    "link": (own or "not linked yet")
+                    if items
+                    else "not an inventory: no column of assessments or grounds",
+                    "form": form,
+                    "separate": int(separate),
                     "extracted_at": utc_iso(now()),
                     "tool": TOOL,
                 },
@@ -220,7 +249,7 @@ def _inventories(archive: Archive, report: DecisionsReport) -> None:
                 [
                     (
                         sha256,
-                        decision,
+                        sha256 if own else None,
                         item.row,
                         item.page,
                         item.number,
@@ -237,3 +266,24 @@ def _inventories(archive: Archive, report: DecisionsReport) -> None:
             )
         report.inventories += bool(items)
         report.inventory_items += len(items)
+    _link(db)
+
+
+def _link(db) -> None:
+    """Find the decision of every separate inventory that has none yet."""
+    unlinked = db.execute(
+        "select i.sha256, d.municipality_code, d.first_url, d.kind_evidence "
+        "from woo_inventories i join documents d on d.sha256 = i.sha256 "
+        "where i.items > 0 and i.decision_sha256 is null"
+    ).fetchall()
+    for sha256, municipality, url, evidence in unlinked:
+        decision, link = _decision_for(db, sha256, municipality, url or "", evidence)
+        with db.conn:
+            db.execute(
+                "update woo_inventories set decision_sha256 = ?, link = ? where sha256 = ?",
+                [decision, link, sha256],
+            )
+            db.execute(
+                "update woo_inventory_items set decision_sha256 = ? where inventory_sha256 = ?",
+                [decision, sha256],
+            )
