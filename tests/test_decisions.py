@@ -204,6 +204,60 @@ def test_redaction_boxes_are_measured_per_page_and_shown(data_dir: Path, tmp_pat
     assert "4 vlakken op 1 pagina" in page and f"weggelakt {share * 100:.1f}% in 4 vlakken" in page
 
 
+def coded_redactions_pdf() -> bytes:
+    """A decision page redacted the ways tools print the ground in the box: white on black,
+    white on grey, and black in a white box with a thin border; plus a bordered form field
+    with a caption, which is no redaction."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    marks = {
+        1: ((0, 0, 0), (255, 255, 255), "F", "5.1.2e"),
+        4: ((0, 0, 0), (255, 255, 255), "F", "5.1.2e"),
+        6: ((255, 255, 255), (0, 0, 0), "DF", "5.1.2i"),
+        9: ((255, 255, 255), (0, 0, 0), "DF", "5.1.1c"),
+        12: ((128, 128, 128), (255, 255, 255), "F", "10.2.e"),
+        15: ((255, 255, 255), (0, 0, 0), "DF", "Naam aanvrager"),
+    }
+    for n, line in enumerate(DECISION_LINES * 2):
+        y = pdf.get_y()
+        pdf.set_text_color(0, 0, 0)
+        pdf.cell(0, 7, line or " ", new_x="LMARGIN", new_y="NEXT")
+        if n in marks:
+            fill, ink, style, code = marks[n]
+            pdf.set_fill_color(*fill)
+            pdf.set_draw_color(0, 0, 0)
+            pdf.set_line_width(0.3)
+            pdf.rect(20, y + 0.5, 80, 6, style=style)
+            pdf.set_xy(22, y + 0.5)
+            pdf.set_text_color(*ink)
+            pdf.cell(40, 6, code)
+        pdf.set_xy(pdf.l_margin, y + 7)
+    return bytes(pdf.output())
+
+
+def test_the_grounds_printed_in_redaction_boxes_are_read(data_dir: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from wooarchive.serve import datasette_app
+
+    archive = Archive(settings())
+    path = tmp_path / "besluit-gelakt.pdf"
+    path.write_bytes(coded_redactions_pdf())
+    sha = archive.record_file(path, municipality_code="GM1963", kind="woo_decision").sha256
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    [(boxes, codes)] = archive.db.execute(
+        "select redaction_boxes, redaction_codes from pages where sha256 = ?", [sha]
+    ).fetchall()
+    # five boxes: three filled, two white with a border; the form field with a caption is none
+    assert boxes == 5
+    assert sorted(codes.split(", ")) == ["10.2e", "5.1.1c", "5.1.2e", "5.1.2e", "5.1.2i"]
+    page = asyncio.run(datasette_app(settings()).client.get(f"/-/document/{sha}")).text
+    assert "gronden in de vlakken: 5.1.2e 2x" in page
+
+
 @pytest.mark.parametrize(
     "name, boxes",
     [

@@ -9,6 +9,7 @@ import json
 import mimetypes
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -75,7 +76,8 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
     ]
     pages = list(
         db.query(
-            "select page, method, quality, text, redacted_share, redaction_boxes from pages "
+            "select page, method, quality, text, redacted_share, redaction_boxes, redaction_codes "
+            "from pages "
             "where sha256 = ? order by page",
             [sha256],
         )
@@ -181,11 +183,24 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
         [sha256],
     ).fetchone()
     if redaction and redaction[2]:
+        printed = Counter(
+            code.strip()
+            for (codes,) in db.execute(
+                "select redaction_codes from pages where sha256 = ? and redaction_codes is not null",
+                [sha256],
+            )
+            for code in codes.split(",")
+        )
+        in_boxes = (
+            "; gronden in de vlakken: " + ", ".join(f"{c} {n}x" for c, n in printed.most_common())
+            if printed
+            else ""
+        )
         facts.append(
             {
                 "label": "Weggelakt",
                 "value": f"{redaction[0]:.1%} van de tekst, {redaction[1]} vlakken op "
-                f"{redaction[2]} pagina's (per pagina hieronder)",
+                f"{redaction[2]} pagina's{in_boxes} (per pagina hieronder)",
                 "page": None,
                 "evidence": None,
             }

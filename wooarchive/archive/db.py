@@ -383,9 +383,12 @@ def _woo_decisions(db: sqlite_utils.Database) -> None:
 def _inventory_form(db: sqlite_utils.Database) -> None:
     """How an inventory was published (spreadsheet, CSV, HTML table, PDF table) and whether it
     is a document of its own: a PDF that opens with the inventory is no decision, even when
-    the Woo page it was listed on made the crawler call it one."""
+    the Woo page it was listed on made the crawler call it one. And the ground codes printed
+    in a page's redaction boxes."""
     db["woo_inventories"].add_column("form", str)
     db["woo_inventories"].add_column("separate", int)
+    # the exception grounds printed in a page's redaction boxes
+    db["pages"].add_column("redaction_codes", str)
 
 
 MIGRATIONS: list[Migration] = [

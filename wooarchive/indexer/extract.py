@@ -44,6 +44,7 @@ class Page:
     quality: float | None = None
     redacted_share: float | None = None  # of the page's content under redaction boxes
     redaction_boxes: int | None = None
+    redaction_codes: str | None = None  # ground codes printed in the boxes, "5.1.2e, 5.1.2e"
 
     def as_dict(self) -> dict:
         return {"page": self.page, "method": self.method, "text": self.text}
@@ -74,7 +75,15 @@ class Extraction:
             "mime": self.mime,
             "status": self.status,
             "pages": [
-                [p.page, p.method, p.text, p.quality, p.redacted_share, p.redaction_boxes]
+                [
+                    p.page,
+                    p.method,
+                    p.text,
+                    p.quality,
+                    p.redacted_share,
+                    p.redaction_boxes,
+                    p.redaction_codes,
+                ]
                 for p in self.pages
             ],
             "errors": self.errors,
@@ -339,7 +348,9 @@ def extract(job: ReadJob) -> Extraction:
     return extraction
 
 
-REDACTION_SIDE = 1170  # pixels on a page's longer side: A4 at 100 dpi, what measure works at
+# pixels on a page's longer side: A4 at 200 dpi; boxes are found at a third of that, the codes
+# printed in them read at this size
+REDACTION_SIDE = 2340
 
 
 def measure_redaction(extraction: Extraction, workdir: Path) -> None:
@@ -370,6 +381,9 @@ def measure_redaction(extraction: Extraction, workdir: Path) -> None:
         with Image.open(image_path) as image:
             found = redaction.measure(image)
         page.redacted_share, page.redaction_boxes = found.share, len(found.boxes)
+        page.redaction_codes = ", ".join(found.codes) or None
+        if found.error and found.error not in extraction.errors:
+            extraction.errors.append(found.error)
 
 
 def _without_paths(message: str, path: Path, workdir: Path | None = None) -> str:

@@ -65,7 +65,8 @@ def _store(archive: Archive, extraction: Extraction) -> None:
         db.execute("delete from register_cells where sha256 = ?", [extraction.sha256])
         db.conn.executemany(
             "insert into pages (sha256, page, method, quality, text, municipality_code, kind, "
-            "text_sha256, redacted_share, redaction_boxes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "text_sha256, redacted_share, redaction_boxes, redaction_codes) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     extraction.sha256,
@@ -78,6 +79,7 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                     hashlib.sha256(p.text.encode()).hexdigest(),
                     p.redacted_share,
                     p.redaction_boxes,
+                    p.redaction_codes,
                 )
                 for p in extraction.pages
             ],
