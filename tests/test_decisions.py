@@ -110,11 +110,11 @@ def test_woo_decisions_lists_filters_and_counts_with_timeliness(
     filtered = runner.invoke(cli, ["decisions", "--ground", "art. 5.1, lid 2, onder e Woo"])
     assert filtered.output.strip().endswith("2 decisions")
     stats = runner.invoke(cli, ["decisions", "stats", "--format", "csv"]).output.splitlines()
-    assert (
-        stats[0]
-        == "municipality_code,decisions,median_days,late_share,judged,redacted_share,grounds"
+    assert stats[0] == (
+        "municipality_code,decisions,dated,min_days,q1_days,median_days,q3_days,max_days,"
+        "late_share,judged,redacted_share,grounds,inventory,codes_in_boxes"
     )
-    assert stats[1] == "GM1963,2,35.5,0.5,2,0.0,5.1.2e 2x"
+    assert stats[1] == "GM1963,2,2,33,34.25,35.5,36.75,38,0.5,2,0.0,5.1.2e 2x,,"
 
 
 def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:
@@ -621,5 +621,13 @@ def test_the_decisions_page_shows_each_municipality_and_the_distribution(
     assert "Hoeksche Waard" in page.text and "50% van 2" in page.text and "5.1.2e 2x" in page.text
     assert "14-20 dagen: 1" in page.text and "35-41 dagen: 1" in page.text  # 18 and 38 days
     assert "2 besluiten met beide datums" in page.text
+    # one small picture per municipality, on the shared axis, leading to its own page
+    assert 'aria-label="Dagen tot besluit, Hoeksche Waard"' in page.text
+    assert 'href="/-/besluiten/GM1963"' in page.text and "28 (23&ndash;33)" in page.text
+    own = asyncio.run(client.get("/-/besluiten/GM1963"))
+    assert own.status_code == 200
+    assert "mediaan 28, kwartielen 23 en 33, kortst 18, langst 38" in own.text
+    assert own.text.count('href="/-/document/') == 2  # every decision, to its evidence
+    assert asyncio.run(client.get("/-/besluiten/GM0001")).status_code == 404
     csv = asyncio.run(client.get("/archive/woo_decision_timeliness.csv?_size=max"))
     assert csv.status_code == 200 and "GM1963" in csv.text

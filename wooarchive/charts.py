@@ -79,9 +79,17 @@ def survival_plot(
 
 
 def histogram(
-    values: list[int], *, width: int = 640, height: int = 240, step: int = 7, title: str = ""
+    values: list[int],
+    *,
+    width: int = 640,
+    height: int = 240,
+    step: int = 7,
+    title: str = "",
+    upto: int | None = None,
 ) -> str:
-    """Bars of how many values fall in each ``step``-wide bin (days to decision per week)."""
+    """Bars of how many values fall in each ``step``-wide bin (days to decision per week).
+    ``upto``: the axis runs to this value whatever the values, so that the pictures of several
+    municipalities share one axis and can be compared."""
     left, right, top, bottom = 40, 16, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     if not values:
@@ -89,7 +97,7 @@ def histogram(
     bins: dict[int, int] = {}
     for value in values:
         bins[value // step] = bins.get(value // step, 0) + 1
-    last = max(bins)
+    last = max(max(bins), (upto // step) if upto is not None else 0)
     tallest = max(bins.values())
     bar = plot_w / (last + 1)
     parts = [

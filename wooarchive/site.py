@@ -401,12 +401,54 @@ def decision_statistics(conn: sqlite3.Connection) -> dict:
     if "woo_decisions" not in db.table_names():
         return {"rows": [], "svg": ""}
     names = dict(db.execute("select code, name from municipalities"))
-    rows = [{**r, "name": names.get(r["municipality_code"], "?")} for r in per_municipality(db)]
     days = days_to_decision(db)
+    upto = max(days, default=0)
+    rows = []
+    for row in per_municipality(db):
+        own = days_to_decision(db, row["municipality_code"]) if row["municipality_code"] else []
+        name = names.get(row["municipality_code"], "?")
+        # one small picture per municipality, all on the axis of the largest value
+        small = histogram(own, width=240, height=90, title=f"Dagen tot besluit, {name}", upto=upto)
+        rows.append({**row, "name": name, "svg": Markup(small)})
     return {
         "rows": rows,
         "dated": len(days),
         "svg": Markup(
             histogram(days, title="Dagen van verzoek tot besluit, alle gepubliceerde besluiten")
         ),
+    }
+
+
+def municipality_decisions(conn: sqlite3.Connection, code: str) -> dict | None:
+    """One municipality's published decisions: its distribution of days to decision, and every
+    decision with its dates, deadline, outcome and grounds, linked to its document page (where
+    each value's sentence is shown)."""
+    from wooarchive.charts import histogram
+    from wooarchive.decisions.stats import days_to_decision, per_municipality
+
+    db = sqlite_utils.Database(conn)
+    if "woo_decisions" not in db.table_names():
+        return None
+    name = db.execute("select name from municipalities where code = ?", [code]).fetchone()
+    summary = next((r for r in per_municipality(db) if r["municipality_code"] == code), None)
+    if name is None or summary is None:
+        return None
+    decisions = list(
+        db.query(
+            "select w.sha256, d.title, w.decided_on, w.received_on, w.days_to_decision, "
+            "w.legal_due, w.late, w.outcome, w.law, w.problems, "
+            "(select group_concat(code, ', ') from woo_grounds g "
+            " where g.sha256 = w.sha256 and g.valid) as grounds "
+            "from woo_decisions w join documents d on d.sha256 = w.sha256 "
+            "where w.municipality_code = ? order by w.decided_on desc, d.title",
+            [code],
+        )
+    )
+    days = days_to_decision(db, code)
+    return {
+        "code": code,
+        "name": name[0],
+        "summary": summary,
+        "decisions": decisions,
+        "svg": Markup(histogram(days, title=f"Dagen van verzoek tot besluit, {name[0]}")),
     }

@@ -2,9 +2,9 @@
 which grounds; with the distribution of days to decision as a picture and the data as CSV."""
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import NotFound, Response
 
-from wooarchive.site import decision_statistics
+from wooarchive.site import decision_statistics, municipality_decisions
 
 
 async def decisions(datasette, request):
@@ -12,6 +12,21 @@ async def decisions(datasette, request):
     return Response.html(await datasette.render_template("decisions.html", data, request=request))
 
 
+async def municipality(datasette, request):
+    code = request.url_vars["code"]
+    data = await datasette.get_database("archive").execute_fn(
+        lambda conn: municipality_decisions(conn, code)
+    )
+    if data is None:
+        raise NotFound(f"Geen gepubliceerde Woo-besluiten van {code} in het archief")
+    return Response.html(
+        await datasette.render_template("decisions_municipality.html", data, request=request)
+    )
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/besluiten$", decisions)]
+    return [
+        (r"^/-/besluiten$", decisions),
+        (r"^/-/besluiten/(?P<code>GM[0-9]{4})$", municipality),
+    ]

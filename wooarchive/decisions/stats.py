@@ -31,25 +31,52 @@ def per_municipality(db: sqlite_utils.Database) -> list[dict]:
             "where d.municipality_code is ? and g.valid group by code order by count(*) desc",
             [code],
         ).fetchall()
+        assessed = db.execute(
+            "select coalesce(i.assessment, 'onbekend'), count(*) from woo_inventory_items i "
+            "join woo_decisions d on d.sha256 = i.decision_sha256 "
+            "where d.municipality_code is ? group by 1 order by 2 desc",
+            [code],
+        ).fetchall()
+        printed: dict[str, int] = {}
+        for (codes,) in db.execute(
+            "select p.redaction_codes from pages p join woo_decisions d on d.sha256 = p.sha256 "
+            "where d.municipality_code is ? and p.redaction_codes is not null",
+            [code],
+        ):
+            for printed_code in codes.split(", "):
+                printed[printed_code] = printed.get(printed_code, 0) + 1
+        quartiles = statistics.quantiles(days, n=4, method="inclusive") if len(days) > 1 else []
         rows.append(
             {
                 "municipality_code": code,
                 "decisions": len(decided),
+                "dated": len(days),
+                "min_days": min(days) if days else None,
+                "q1_days": quartiles[0] if quartiles else None,
                 "median_days": statistics.median(days) if days else None,
+                "q3_days": quartiles[2] if quartiles else None,
+                "max_days": max(days) if days else None,
                 "late_share": round(sum(judged) / len(judged), 3) if judged else None,
                 "judged": len(judged),
                 "redacted_share": round(statistics.mean(shares), 4) if shares else None,
                 "grounds": "; ".join(f"{c} {n}x" for c, n in grounds),
+                "inventory": "; ".join(f"{a} {n}x" for a, n in assessed),
+                "codes_in_boxes": "; ".join(
+                    f"{c} {n}x" for c, n in sorted(printed.items(), key=lambda i: (-i[1], i[0]))
+                ),
             }
         )
     return rows
 
 
-def days_to_decision(db: sqlite_utils.Database) -> list[int]:
-    """Days from receipt to decision of every dated decision: the distribution."""
+def days_to_decision(db: sqlite_utils.Database, municipality: str | None = None) -> list[int]:
+    """Days from receipt to decision of every dated decision (of one municipality): the
+    distribution."""
+    where = "" if municipality is None else " and municipality_code = ?"
     return [
         r[0]
         for r in db.execute(
-            "select days_to_decision from woo_decisions where days_to_decision is not null"
+            "select days_to_decision from woo_decisions where days_to_decision is not null" + where,
+            [] if municipality is None else [municipality],
         )
     ]
