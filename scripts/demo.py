@@ -2,7 +2,8 @@
 
 The fixture web (six municipal sites and a publication platform, made by the project itself) is
 served on 127.0.0.1 and crawled with `woo crawl`, exactly as a user crawls the real sites;
-`woo index` reads every document (OCR for the scanned Woo decision), and `woo verify` checks
+`woo index` reads every document (OCR for the scanned Woo decision) and the Woo decisions as
+data (dates, outcome, grounds, an annexed inventory, codes in redaction boxes), `woo verify` checks
 the evidence. Then a sample campaign: Woo requests for DPIAs to three of the fixture
 municipalities, written to an outbox (the demo sends no mail), dated as if sent six weeks ago,
 with replies imported from .eml files; its statistics are published for the scorecard. Last,
@@ -159,11 +160,13 @@ def main() -> None:
         web.wait(timeout=10)
     woo("index")
     woo("verify")
+    woo("decisions", "stats")
     sample_campaign(woo, data, env)
     base = f"http://{args.host}:{args.port}"
     print(
         f"\nOpen {base}/-/scorecard (what each municipality publishes), "
-        f"{base}/-/search?q=verwerkingsregister (search) or {base}/archive (all tables). "
+        f"{base}/-/search?q=verwerkingsregister (search), {base}/-/besluiten (what the published "
+        f"Woo decisions say) or {base}/archive (all tables). "
         "Ctrl-C stops the server.\n",
         flush=True,
     )

@@ -220,3 +220,59 @@ def test_a_crawled_site_exports_as_a_valid_signed_wacz(crawled: Crawled, tmp_pat
         [WOO, "export", "verify", str(out)], env=env, capture_output=True, text=True
     )
     assert verified.returncode == 0 and "ok   signature" in verified.stdout
+
+
+def test_the_fixture_webs_decisions_read_back_as_data(crawled: Crawled, tmp_path) -> None:
+    """Crawled, read (OCR for the scan) and counted: every value the fixture web's decisions
+    say, with its evidence; the inventory annexed to one; the codes printed in another's boxes."""
+    import shutil
+    import subprocess
+
+    from tests.crawling import WOO, crawl_env
+    from tests.fixtures.web.sites import DECISIONS
+
+    data = tmp_path / "data"
+    shutil.copytree(crawled.data, data)  # the other tests keep the crawl as it was
+    env = crawl_env(data)
+    indexed = subprocess.run([WOO, "index"], env=env, capture_output=True, text=True)
+    assert indexed.returncode == 0, indexed.stderr
+    rows = {
+        url.rsplit("besluit-", 1)[1].removesuffix(".pdf"): row
+        for url, *row in query(
+            data,
+            "select d.first_url, w.received_on, w.decided_on, w.outcome, w.verdaging, w.late, "
+            "(select group_concat(code, ' ') from woo_grounds g where g.sha256 = w.sha256), "
+            "w.decided_on_evidence from woo_decisions w join documents d on d.sha256 = w.sha256 "
+            "where w.municipality_code = 'GM1963'",
+        )
+    }
+    assert set(rows) == set(DECISIONS)
+    received, decided, outcome, verdaging, late, grounds, evidence = rows["2026-002"]
+    assert (received, decided, outcome, verdaging, late) == (
+        "2026-01-12",
+        "2026-03-03",
+        "gedeeltelijk openbaar",
+        1,
+        1,  # 50 days: later than four weeks plus the two weeks of the verdaging
+    )
+    assert grounds == "5.1.2e 5.1.2i" and evidence == "Datum: 3 maart 2026"
+    assert tuple(rows["2026-004"][:3]) == ("2026-02-09", "2026-03-16", "gedeeltelijk openbaar")  # OCR
+    assert rows["2026-004"][4] == 1  # 35 days without verdaging: late
+    assert rows["2026-005"][5] == "5.1.2e 5.1.2i 5.2"  # "onder e en i, en artikel 5.2"
+    assert tuple(rows["2026-006"][2:4]) == ("niet openbaar", 0)
+    annex = query(
+        data,
+        "select count(*), group_concat(distinct i.assessment) from woo_inventory_items i "
+        "join documents d on d.sha256 = i.decision_sha256 where d.first_url like '%2026-005.pdf'",
+    )
+    assert annex == [(5, "deels openbaar,niet openbaar,openbaar,reeds openbaar")]
+    codes = query(
+        data,
+        "select p.redaction_codes from pages p join documents d on d.sha256 = p.sha256 "
+        "where d.first_url like '%2026-002.pdf'",
+    )
+    assert codes == [("5.1.2e, 5.1.2e, 5.1.2i",)]
+    stats = subprocess.run(
+        [WOO, "decisions", "stats", "--format", "csv"], env=env, capture_output=True, text=True
+    )
+    assert "GM1963,6,6," in stats.stdout

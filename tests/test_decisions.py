@@ -54,6 +54,21 @@ def test_other_grounds_the_wob_and_what_is_not_a_ground() -> None:
     assert find_grounds("op 10 januari 2026, zie hoofdstuk 5.1 en artikel 5.1 Woo") == []
 
 
+def test_a_list_of_letters_cites_every_ground_in_it() -> None:
+    def codes(text: str) -> list[str]:
+        return [g.code for g in find_grounds(text)]
+
+    assert codes("artikel 5.1, tweede lid, onder e en i, en artikel 5.2 Woo") == [
+        "5.1.2e",
+        "5.1.2i",
+        "5.2",
+    ]
+    assert codes("artikel 10, tweede lid, sub b, c en g Wob") == ["10.2b", "10.2c", "10.2g"]
+    assert codes("artikel 5.1, tweede lid, onder e en in het belang van") == ["5.1.2e"]
+    assert codes("artikel 5.1, tweede lid, onder e en k") == ["5.1.2e", "5.1.2k"]
+    assert find_grounds("artikel 5.1, tweede lid, onder e en k")[1].valid is False
+
+
 def test_a_decision_is_read_with_the_evidence_for_every_value() -> None:
     pages = [(1, "\n".join(["Datum: 12 maart 2026", *DECISION_LINES]))]
     decision = read_decision(pages, today=date(2026, 11, 23))
@@ -208,34 +223,19 @@ def coded_redactions_pdf() -> bytes:
     """A decision page redacted the ways tools print the ground in the box: white on black,
     white on grey, and black in a white box with a thin border; plus a bordered form field
     with a caption, which is no redaction."""
-    from fpdf import FPDF
+    from tests.fixtures.documents import redacted_pdf
 
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=11)
-    marks = {
-        1: ((0, 0, 0), (255, 255, 255), "F", "5.1.2e"),
-        4: ((0, 0, 0), (255, 255, 255), "F", "5.1.2e"),
-        6: ((255, 255, 255), (0, 0, 0), "DF", "5.1.2i"),
-        9: ((255, 255, 255), (0, 0, 0), "DF", "5.1.1c"),
-        12: ((128, 128, 128), (255, 255, 255), "F", "10.2.e"),
-        15: ((255, 255, 255), (0, 0, 0), "DF", "Naam aanvrager"),
-    }
-    for n, line in enumerate(DECISION_LINES * 2):
-        y = pdf.get_y()
-        pdf.set_text_color(0, 0, 0)
-        pdf.cell(0, 7, line or " ", new_x="LMARGIN", new_y="NEXT")
-        if n in marks:
-            fill, ink, style, code = marks[n]
-            pdf.set_fill_color(*fill)
-            pdf.set_draw_color(0, 0, 0)
-            pdf.set_line_width(0.3)
-            pdf.rect(20, y + 0.5, 80, 6, style=style)
-            pdf.set_xy(22, y + 0.5)
-            pdf.set_text_color(*ink)
-            pdf.cell(40, 6, code)
-        pdf.set_xy(pdf.l_margin, y + 7)
-    return bytes(pdf.output())
+    return redacted_pdf(
+        DECISION_LINES * 2,
+        {
+            1: "5.1.2e",
+            4: "5.1.2e",
+            6: ("white", "5.1.2i"),
+            9: ("white", "5.1.1c"),
+            12: ("grey", "10.2.e"),
+            15: ("white", "Naam aanvrager"),
+        },
+    )
 
 
 def test_the_grounds_printed_in_redaction_boxes_are_read(data_dir: Path, tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ PATTERN = re.compile(
 )
 
 
+MORE_LETTERS = re.compile(r"(?:\s*(?:,|en|of)\s*(?:onder\s+|sub\s+)?[a-k]\b(?![.\-]\w))+", re.I)
+
+
 @dataclass(frozen=True)
 class Ground:
     code: str  # canonical, e.g. 5.1.2e
@@ -91,6 +94,13 @@ def find_grounds(text: str, bare: bool = False) -> list[Ground]:
             continue
         reason = _check(code)
         found.append(Ground(code, " ".join(match.group(0).split()), reason is None, reason))
+        if letter and code.endswith(letter):
+            # "onder e en i", "sub b, c en g": the same paragraph, more letters
+            more = MORE_LETTERS.match(text, match.end())
+            for extra in re.findall(r"([a-k])\b", more.group(0) if more else ""):
+                code = code[:-1] + extra.lower()
+                reason = _check(code)
+                found.append(Ground(code, f"... {extra}", reason is None, reason))
     return found
 
 

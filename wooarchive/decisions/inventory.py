@@ -282,6 +282,21 @@ def _clean(lines: list[str]) -> str:
     return re.sub(r"[\s.,;:|‚'`]+$", "", " ".join(lines)).strip()
 
 
+def before_inventory(pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The pages of a decision up to where its annexed inventory table begins: the letter,
+    whose citations are the decision's; the table's grounds are its documents'."""
+    kept: list[tuple[int, str]] = []
+    for page, text in pages:
+        lines = (text or "").splitlines()
+        for index, line in enumerate(lines):
+            if _pdf_header(" ".join(line.replace("|", " ").split())):
+                if index:
+                    kept.append((page, "\n".join(lines[:index])))
+                return kept
+        kept.append((page, text))
+    return kept
+
+
 def parse_pdf_inventory(pages: list[tuple[int, str]]) -> list[Item]:
     """The rows of the inventory tables in a PDF's page texts (text layer or OCR). A table may
     run over pages with or without its header repeated; it ends at a new header or after a few

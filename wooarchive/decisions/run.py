@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from wooarchive.archive.store import Archive, now, utc_iso
-from wooarchive.decisions.inventory import inventory_opens, parse_inventory
+from wooarchive.decisions.inventory import before_inventory, inventory_opens, parse_inventory
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
@@ -76,10 +76,19 @@ def extract_decisions(
         "or w.extracted_at < e.extracted_at or w.municipality_code is not d.municipality_code)",
         [everything, TOOL],
     ).fetchall()
+    annexed = {
+        r[0]
+        for r in db.execute(
+            "select sha256 from woo_inventories where decision_sha256 = sha256 and items > 0 "
+            "and form like 'pdf table%'"
+        )
+    }
     for sha256, municipality in documents:
         pages = db.execute(
             "select page, text from pages where sha256 = ? order by page", [sha256]
         ).fetchall()
+        if sha256 in annexed:
+            pages = before_inventory(pages)
         decision = read_decision(pages, today)
         days, due, late, unjudged = _timeliness(decision)
         problems = decision.problems + ([f"timeliness not judged: {unjudged}"] if unjudged else [])
