@@ -222,9 +222,12 @@ def test_a_crawled_site_exports_as_a_valid_signed_wacz(crawled: Crawled, tmp_pat
     assert verified.returncode == 0 and "ok   signature" in verified.stdout
 
 
-def test_the_fixture_webs_decisions_read_back_as_data(crawled: Crawled, tmp_path) -> None:
+def test_the_crawl_read_gives_decisions_as_data_and_keeps_crawl_records_out_of_search(
+    crawled: Crawled, tmp_path
+) -> None:
     """Crawled, read (OCR for the scan) and counted: every value the fixture web's decisions
-    say, with its evidence; the inventory annexed to one; the codes printed in another's boxes."""
+    say, with its evidence; the inventory annexed to one; the codes printed in another's boxes.
+    robots.txt and the sitemaps are archived as crawl records, never read into search."""
     import shutil
     import subprocess
 
@@ -256,7 +259,11 @@ def test_the_fixture_webs_decisions_read_back_as_data(crawled: Crawled, tmp_path
         1,  # 50 days: later than four weeks plus the two weeks of the verdaging
     )
     assert grounds == "5.1.2e 5.1.2i" and evidence == "Datum: 3 maart 2026"
-    assert tuple(rows["2026-004"][:3]) == ("2026-02-09", "2026-03-16", "gedeeltelijk openbaar")  # OCR
+    assert tuple(rows["2026-004"][:3]) == (
+        "2026-02-09",
+        "2026-03-16",
+        "gedeeltelijk openbaar",
+    )  # OCR
     assert rows["2026-004"][4] == 1  # 35 days without verdaging: late
     assert rows["2026-005"][5] == "5.1.2e 5.1.2i 5.2"  # "onder e en i, en artikel 5.2"
     assert tuple(rows["2026-006"][2:4]) == ("niet openbaar", 0)
@@ -276,3 +283,9 @@ def test_the_fixture_webs_decisions_read_back_as_data(crawled: Crawled, tmp_path
         [WOO, "decisions", "stats", "--format", "csv"], env=env, capture_output=True, text=True
     )
     assert "GM1963,6,6," in stats.stdout
+    records = query(
+        data,
+        "select d.kind, count(p.sha256) from documents d left join pages p on p.sha256 = d.sha256 "
+        "where d.first_url like '%/robots.txt' or d.first_url like '%sitemap%.xml' group by 1",
+    )
+    assert [kind for kind, _ in records] == ["crawl_record"] and records[0][1] == 0

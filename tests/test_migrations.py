@@ -29,3 +29,43 @@ def test_opening_an_up_to_date_archive_changes_nothing(tmp_path: Path) -> None:
         schema.connect(path).execute("pragma user_version").fetchone()[0] == schema.SCHEMA_VERSION
     )
     assert path.read_bytes() == before
+
+
+def test_robots_txt_and_sitemaps_of_an_old_archive_become_crawl_records_out_of_search(
+    tmp_path: Path,
+) -> None:
+    from wooarchive.archive import ledger
+
+    path = tmp_path / "archive.db"
+    old = schema.connect(path, upto=len(schema.MIGRATIONS) - 1)
+    for sha, evidence in (
+        ("aa", '["robots.txt of the site"]'),
+        ("bb", '["sitemap named in robots.txt"]'),
+        ("cc", "[\"title matches 'privacyverklaring'\"]"),
+    ):
+        kind = "privacy_statement" if sha == "cc" else "other"
+        old.execute(
+            "insert into documents (sha256, kind, kind_evidence, title) values (?, ?, ?, ?)",
+            [sha, kind, evidence, sha],
+        )
+        old.execute(
+            "insert into pages (sha256, page, method, text, text_sha256) "
+            "values (?, 1, 'text', 'User-agent: * Sitemap verwerkingsregister', 'x')",
+            [sha],
+        )
+        old.execute("insert into extractions (sha256, status) values (?, 'ok')", [sha])
+        ledger.record_document(old.conn, sha)
+        ledger.record_extraction(old.conn, sha)
+    old.conn.commit()
+    old.conn.close()
+
+    upgraded = schema.connect(path)
+    kinds = dict(upgraded.execute("select sha256, kind from documents"))
+    assert kinds == {"aa": "crawl_record", "bb": "crawl_record", "cc": "privacy_statement"}
+    searchable = upgraded.execute(
+        "select sha256 from pages where rowid in "
+        "(select rowid from pages_fts where pages_fts match 'verwerkingsregister')"
+    ).fetchall()
+    assert searchable == [("cc",)]  # out of FTS5; the queue takes them out of Whoosh
+    assert {r[0] for r in upgraded.execute("select sha256 from search_queue")} == {"aa", "bb"}
+    assert list(ledger.check(upgraded.conn)) == []  # the new kind is in the ledger

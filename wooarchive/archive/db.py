@@ -24,6 +24,7 @@ KINDS = (
     "woo_page",
     "other",
     "soft_404",  # answered 200 but says "not found": kept as evidence, never counted as found
+    "crawl_record",  # robots.txt and sitemaps: evidence of the crawl, not a publication
 )
 
 
@@ -391,6 +392,29 @@ def _inventory_form(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("redaction_codes", str)
 
 
+def _crawl_records(db: sqlite_utils.Database) -> None:
+    """robots.txt and sitemaps are records of the crawl, not publications: their own kind,
+    unread and out of search (their pages go, and the search queue takes them out of Whoosh).
+    The new kind is entered in the document ledger, as every change of kind is."""
+    from wooarchive.archive import ledger
+
+    records = (
+        "kind_evidence like '%robots.txt of the site%' "
+        "or kind_evidence like '%sitemap named in robots.txt%'"
+    )
+    shas = [r[0] for r in db.execute(f"select sha256 from documents where {records}")]
+    db.execute(f"update documents set kind = 'crawl_record' where {records}")
+    for sha256 in shas:
+        ledger.record_document(db.conn, sha256)
+        db.execute("delete from pages where sha256 = ?", [sha256])
+        db.execute("delete from extractions where sha256 = ?", [sha256])
+        db.execute(
+            "insert or replace into search_queue (sha256, queued_at) "
+            "values (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            [sha256],
+        )
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -404,6 +428,7 @@ MIGRATIONS: list[Migration] = [
     _request_survival,
     _woo_decisions,
     _inventory_form,
+    _crawl_records,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -215,7 +215,8 @@ def index(
     jobs = []
     for row in db.query(
         "select d.sha256, d.mime, d.kind from documents d left join extractions e "
-        "on e.sha256 = d.sha256 where e.sha256 is null order by d.first_seen"
+        "on e.sha256 = d.sha256 where e.sha256 is null and d.kind is not 'crawl_record' "
+        "order by d.first_seen"
     ):
         path = archive.blobs.path_for(row["sha256"])
         if not path.exists():

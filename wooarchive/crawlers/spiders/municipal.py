@@ -93,7 +93,8 @@ class MunicipalSpider(scrapy.Spider):
     def _plain(self, response: Response, what: str) -> Iterator[DocumentItem]:
         capture = response.meta.get("woo_capture")
         if capture and 200 <= response.status < 300:
-            yield self._item(response, capture, cues.Classification("other", 0, [what]), title=None)
+            record = cues.Classification("crawl_record", 0, [what])
+            yield self._item(response, capture, record, title=None)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
         yield from self._plain(response, "robots.txt of the site")
