@@ -44,7 +44,7 @@ def test_the_document_permalink_of_a_citation_resolves(server: str, archive: Arc
 
 def test_the_tables_are_described_for_researchers(server: str) -> None:
     page = httpx.get(server + "/archive/documents").text
-    assert "One row per distinct content" in page
+    assert "Eén rij per unieke inhoud" in page
     assert "Facet" in page or "facet" in page
 
 

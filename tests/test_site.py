@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -353,3 +354,94 @@ def test_documents_can_be_faceted_by_year(ds) -> None:
         "results"
     ]
     assert facets == [{**facets[0], "value": date.today().year, "count": 4}]  # the four documents
+
+
+def test_the_scorecard_says_found_not_found_or_never_crawled_and_exports(ds, built: Built) -> None:
+    with sqlite3.connect(built.data / "archive.db") as conn:
+        conn.execute(
+            "insert or replace into crawl_sites (run_id, municipality_code, start_url, "
+            "started_at, finished_at, pages, documents, errors) values "
+            "(99, 'GM0014', 'https://gemeente.groningen.example/', '2026-11-01T10:00:00Z', "
+            "'2026-11-01T10:05:00Z', 40, 0, 1)"
+        )
+        conn.execute(
+            "insert into fetch_errors (url, attempted_at, error, municipality_code, tool) values "
+            "('https://gemeente.groningen.example/privacy', '2026-11-01T10:01:00Z', "
+            "'TimeoutError: took too long', 'GM0014', 'test')"
+        )
+    html = get(ds, "/-/scorecard").text
+    groningen = re.search(r'<tr data-code="GM0014">(.*?)</tr>', html, re.S).group(1)
+    assert groningen.count("niet gevonden op 2026-11-01") == 6
+    assert 'href="/-/scorecard/GM0014#crawls"' in groningen
+    assen = re.search(r'<tr data-code="GM0106">(.*?)</tr>', html, re.S).group(1)
+    assert assen.count("nooit bekeken") == 6
+    den_helder = re.search(r'<tr data-code="GM0400">(.*?)</tr>', html, re.S).group(1)
+    assert ">ja, sinds" in den_helder  # two versions of one privacy statement count once
+    page = get(ds, "/-/scorecard/GM0014").text
+    assert "TimeoutError: took too long" in page and "2026-11-01T10:05:00Z" in page
+    rows = get(ds, "/-/scorecard.json").json()
+    assert len(rows) == 342
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["GM0014"]["privacy_statement_state"] == "not_found"
+    assert by_code["GM0106"]["privacy_statement_state"] == "never"
+    assert by_code["GM0400"]["privacy_statement_count"] == 1
+    assert by_code["GM0400"]["privacy_statement_evidence"].startswith("/-/document/")
+    exported = get(ds, "/-/scorecard.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines()[0].startswith("code,name,last_crawl,")
+    assert len(exported.text.strip().splitlines()) == 343
+
+
+def test_a_page_listing_dpias_is_not_counted_as_a_dpia(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WOO_DATA", str(tmp_path / "data"))
+    archive = Archive(settings())
+    listing = tmp_path / "dpias.html"
+    listing.write_text("<title>DPIA's</title><a href='a.pdf'>DPIA camera</a>")
+    archive.record_file(listing, municipality_code="GM0014", kind="dpia")
+    row = get(datasette_app(settings()), "/-/scorecard.json").json()
+    groningen = next(r for r in row if r["code"] == "GM0014")
+    assert groningen["dpia_state"] == "never" and groningen["dpia_count"] == 0
+    report = tmp_path / "dpia-camera.pdf"
+    report.write_bytes(decision_pdf())
+    archive.record_file(report, municipality_code="GM0014", kind="dpia")
+    row = get(datasette_app(settings()), "/-/scorecard.json").json()
+    assert next(r for r in row if r["code"] == "GM0014")["dpia_count"] == 1
+
+
+def test_the_map_colours_every_municipality_and_links_it(ds, built: Built) -> None:
+    page = get(ds, "/-/kaart")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count("<path ") == 342
+    assert 'href="/-/scorecard/GM0400"' in html and "Bron: Kadaster / CBS (via PDOK)" in html
+    assert re.search(r'fill="#bdbdbd"[^>]*data-code="GM0106"><title>Assen: nog nooit bekeken', html)
+    assert re.search(r'data-code="GM0400"><title>Den Helder: [0-3] van 3', html)
+    assert "De gegevens van de kaart als CSV" in html and "Heel Nederland" in html
+    data = get(ds, "/-/kaart.csv").text.splitlines()
+    assert data[0] == "code,name,crawled,ap_points,processing_register,dpia,fg_contact"
+    assert len(data) == 343
+
+
+def test_the_home_page_is_dutch_and_leads_to_search_scorecard_and_documents(
+    ds, built: Built
+) -> None:
+    html = get(ds, "/").text
+    assert '<html lang="nl">' in html
+    assert '<label for="home-q"' in html and 'action="/-/search"' in html
+    for path in ("/-/scorecard", "/-/kaart", "/-/besluiten", "/-/statistieken"):
+        assert f'href="{path}"' in html
+    assert f'href="/-/document/{built.pdf}"' in html  # the latest documents
+    assert "(Woo-besluit, Hoeksche Waard," in html  # kinds in Dutch
+    assert "Powered by" not in html and "Gemaakt met" in html
+
+
+def test_tables_link_documents_and_name_kinds_in_dutch(ds, built: Built) -> None:
+    html = get(ds, "/archive/documents").text
+    assert f'<a href="/-/document/{built.pdf}">besluit.pdf</a>' in html
+    assert (
+        f'<a href="/-/document/{built.pdf}">besluit.pdf</a>'
+        in get(ds, f"/archive/documents/{built.pdf}").text
+    )
+    assert '<span title="woo_decision">Woo-besluit</span>' in html
+    pages = get(ds, "/archive/pages").text
+    assert f'<a href="/-/document/{built.pdf}">' in pages

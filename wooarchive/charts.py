@@ -125,3 +125,47 @@ def histogram(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def stacked_bars(
+    rows: list[tuple[str, list[int]]],
+    segments: list[tuple[str, str]],
+    *,
+    width: int = 640,
+    title: str = "",
+) -> str:
+    """One horizontal bar per row, split into ``segments`` (label, colour) by the row's counts:
+    how many municipalities are in each state for each item of the scorecard."""
+    left, right, bar, gap, top = 170, 16, 22, 10, 8
+    plot_w = width - left - right
+    height = top + len(rows) * (bar + gap) + 30
+    total = max((sum(counts) for _, counts in rows), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" style="max-width:100%;height:auto;font:12px sans-serif">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, (label, counts) in enumerate(rows):
+        y = top + index * (bar + gap)
+        parts.append(
+            f'<text x="{left - 6}" y="{y + bar / 2 + 4:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+        x = float(left)
+        for (name, colour), count in zip(segments, counts, strict=True):
+            w = plot_w * count / total
+            if count:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
+                    f"<title>{escape(label)}: {escape(name)} {count}</title></rect>"
+                )
+            x += w
+    legend_y = top + len(rows) * (bar + gap) + 12
+    x = float(left)
+    for name, colour in segments:
+        parts.append(
+            f'<rect x="{x:.1f}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14:.1f}" y="{legend_y}">{escape(name)}</text>'
+        )
+        x += 14 + 7.5 * len(name) + 16
+    parts.append("</svg>")
+    return "".join(parts)

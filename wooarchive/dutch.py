@@ -9,3 +9,22 @@ MONTHS = "januari februari maart april mei juni juli augustus september oktober 
 
 def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# What each kind of document is called on the site (the ids stay English in the data)
+KIND_LABELS = {
+    "privacy_statement": "privacyverklaring",
+    "processing_register": "verwerkingsregister",
+    "fg_contact": "functionaris gegevensbescherming (FG)",
+    "dpia": "DPIA",
+    "algorithm_register": "algoritmeregister",
+    "woo_decision": "Woo-besluit",
+    "woo_page": "Woo-pagina",
+    "other": "overig",
+    "soft_404": "foutpagina (meldt 'niet gevonden')",
+    "crawl_record": "crawlbestand (robots.txt, sitemap)",
+}
+
+
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS.get(kind or "other", kind or "overig")

@@ -309,11 +309,18 @@ SCORE_COLUMNS = [
     ("algorithm_register", "Algoritmeregister"),
     ("woo_decision", "Woo-besluiten"),
 ]
+# what the Autoriteit Persoonsgegevens checks first: a processing register, DPIAs, an FG
+AP_POINTS = ("processing_register", "dpia", "fg_contact")
+# a page that lists DPIAs or decisions is not one: for these only files count
+FILES_ONLY = ("dpia", "woo_decision")
 
 
 def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
-    """One row per municipality: for each kind of publication, how many documents, since when,
-    last changed, and which document is the evidence; plus published request statistics."""
+    """One row per municipality, each cell in one of three states: ``found`` (how many
+    publications, counted by address so that versions of one page count once; since when, last
+    seen, and the latest as evidence), ``not_found`` at the last crawl of the municipality (with
+    that crawl's date and errors), or ``never`` crawled. A page listing DPIAs or Woo decisions
+    is not counted as one. Plus the published request statistics."""
     db = sqlite_utils.Database(conn)
     where, params = ("where m.code = ?", [code]) if code else ("", [])
     municipalities = list(
@@ -322,30 +329,164 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
             params,
         )
     )
+    files_only = ", ".join(f"'{kind}'" for kind in FILES_ONLY)
     facts: dict[tuple[str, str], dict] = {}
     for row in db.query(
-        "select d.municipality_code, d.kind, count(*) n, min(d.first_seen) since, "
-        "max(coalesce((select max(v.first_seen) from url_versions v where v.sha256 = d.sha256), d.first_seen)) changed, "
-        "(select d2.sha256 from documents d2 where d2.municipality_code = d.municipality_code and d2.kind = d.kind "
-        " order by d2.last_seen desc limit 1) latest "
-        "from documents d where d.kind is not null and d.kind != 'other' group by d.municipality_code, d.kind"
+        "select d.municipality_code, d.kind, count(distinct coalesce(d.first_url, d.sha256)) n, "
+        "min(d.first_seen) since, max(d.last_seen) last_seen, "
+        "(select d2.sha256 from documents d2 where d2.municipality_code = d.municipality_code "
+        " and d2.kind = d.kind order by d2.last_seen desc limit 1) latest "
+        "from documents d where d.kind is not null "
+        f"and not (d.kind in ({files_only}) and d.mime = 'text/html') "
+        "group by d.municipality_code, d.kind"
     ):
         facts[(row["municipality_code"], row["kind"])] = row
+    crawls = {
+        r["municipality_code"]: r
+        for r in db.query(
+            "select c.municipality_code, c.started_at, c.finished_at, c.pages, c.errors "
+            "from crawl_sites c join (select municipality_code, max(started_at) started "
+            "from crawl_sites group by municipality_code) l "
+            "on l.municipality_code = c.municipality_code and l.started = c.started_at"
+        )
+    }
     stats = {}
     if "request_stats" in db.table_names():
         stats = {r["municipality_code"]: r for r in db.query("select * from request_stats")}
     result = []
     for m in municipalities:
-        cells = {kind: facts.get((m["code"], kind)) for kind, _ in SCORE_COLUMNS}
+        crawl = crawls.get(m["code"])
+        cells = {}
+        for kind, _ in SCORE_COLUMNS:
+            found = facts.get((m["code"], kind))
+            if found:
+                cells[kind] = {**found, "state": "found"}
+            elif crawl:
+                cells[kind] = {"state": "not_found", "crawled": crawl["started_at"]}
+            else:
+                cells[kind] = {"state": "never"}
         result.append(
             {
                 **m,
                 "cells": cells,
+                "crawl": crawl,
                 "stats": stats.get(m["code"]),
-                "score": sum(1 for c in cells.values() if c),
+                "score": sum(1 for c in cells.values() if c["state"] == "found"),
+                "ap_score": sum(1 for k in AP_POINTS if cells[k]["state"] == "found"),
             }
         )
     return result
+
+
+def scorecard_table(rows: list[dict]) -> list[dict]:
+    """The scorecard flat, one row per municipality, for CSV and JSON: per kind its state, the
+    number found, since when, last seen and the evidence's document page."""
+    flat = []
+    for row in rows:
+        record = {
+            "code": row["code"],
+            "name": row["name"],
+            "last_crawl": row["crawl"]["started_at"] if row["crawl"] else None,
+            "last_crawl_errors": row["crawl"]["errors"] if row["crawl"] else None,
+            "found": row["score"],
+            "ap_points": row["ap_score"],
+        }
+        for kind, _ in SCORE_COLUMNS:
+            cell = row["cells"][kind]
+            record[f"{kind}_state"] = cell["state"]
+            record[f"{kind}_count"] = cell.get("n", 0)
+            record[f"{kind}_since"] = cell.get("since")
+            record[f"{kind}_last_seen"] = cell.get("last_seen")
+            record[f"{kind}_evidence"] = (
+                f"/-/document/{cell['latest']}" if cell.get("latest") else None
+            )
+        stats = row["stats"] or {}
+        record["requests_on_time_share"] = stats.get("on_time_share")
+        record["requests_median_days"] = stats.get("median_days")
+        flat.append(record)
+    return flat
+
+
+AP_COLOURS = ("#d7301f", "#fc8d59", "#91cf60", "#1a9850")  # 0..3 of the AP's three points
+NEVER_CRAWLED = "#bdbdbd"
+STATE_SEGMENTS = [
+    ("gevonden", "#1a9850"),
+    ("niet gevonden", "#d7301f"),
+    ("nooit bekeken", NEVER_CRAWLED),
+]
+
+
+def national_picture(conn: sqlite3.Connection, path) -> dict:
+    """The country at a glance: the map coloured by how many of the AP's three points each
+    municipality publishes (grey where it was never crawled, so no colour claims what nobody
+    checked), the states of every scorecard item across the country as bars, and both as a
+    table for CSV. ``path`` makes a site path (Datasette's urls.path)."""
+    from wooarchive.charts import stacked_bars
+    from wooarchive.dutch import kind_label
+    from wooarchive.maps import CREDIT, choropleth
+
+    rows = scorecard(conn)
+    fills, titles, links, table = {}, {}, {}, []
+    for row in rows:
+        crawled = row["crawl"] is not None or row["score"] > 0
+        found = [kind_label(k) for k in AP_POINTS if row["cells"][k]["state"] == "found"]
+        fills[row["code"]] = AP_COLOURS[row["ap_score"]] if crawled else NEVER_CRAWLED
+        titles[row["code"]] = (
+            f"{row['name']}: {row['ap_score']} van 3" + (f" ({', '.join(found)})" if found else "")
+            if crawled
+            else f"{row['name']}: nog nooit bekeken"
+        )
+        links[row["code"]] = path(f"/-/scorecard/{row['code']}")
+        table.append(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "crawled": int(crawled),
+                "ap_points": row["ap_score"] if crawled else None,
+                **{k: row["cells"][k]["state"] for k in AP_POINTS},
+            }
+        )
+    bars = []
+    for kind, label in SCORE_COLUMNS:
+        counts = Counter(row["cells"][kind]["state"] for row in rows)
+        bars.append((label, [counts["found"], counts["not_found"], counts["never"]]))
+    legend = [(f"{n} van 3", AP_COLOURS[n]) for n in range(4)] + [("nooit bekeken", NEVER_CRAWLED)]
+    return {
+        "map": Markup(
+            choropleth(fills, titles, links, label="De drie punten van de AP per gemeente")
+        ),
+        "bars": Markup(
+            stacked_bars(bars, STATE_SEGMENTS, title="Wat de gemeenten publiceren, heel Nederland")
+        ),
+        "legend": legend,
+        "credit": CREDIT,
+        "table": table,
+        "crawled": sum(1 for t in table if t["crawled"]),
+        "total": len(table),
+    }
+
+
+def crawl_history(conn: sqlite3.Connection, code: str) -> dict:
+    """A municipality's crawls (newest first) and the errors of its latest: what a reader of
+    "not found" needs to judge it."""
+    db = sqlite_utils.Database(conn)
+    crawls = list(
+        db.query(
+            "select started_at, finished_at, start_url, pages, documents, errors "
+            "from crawl_sites where municipality_code = ? order by started_at desc limit 20",
+            [code],
+        )
+    )
+    errors = []
+    if crawls:
+        errors = list(
+            db.query(
+                "select url, attempted_at, error from fetch_errors where municipality_code = ? "
+                "and attempted_at >= ? order by attempted_at limit 50",
+                [code, crawls[0]["started_at"]],
+            )
+        )
+    return {"crawls": crawls, "errors": errors}
 
 
 def search_text_of(conn: sqlite3.Connection):

@@ -1,35 +1,100 @@
-"""A scorecard per municipality and an overview of all 342, every cell linking to its evidence."""
+"""A scorecard per municipality and an overview of all 342, every cell linking to its evidence
+(or saying when the municipality was last crawled, or that it never was); the same as CSV and
+JSON; and the map of the Netherlands coloured by the AP's three points."""
+
+import csv
+import io
 
 from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
-from wooarchive.site import SCORE_COLUMNS, scorecard
+from wooarchive.site import (
+    AP_POINTS,
+    SCORE_COLUMNS,
+    crawl_history,
+    national_picture,
+    scorecard,
+    scorecard_table,
+)
+
+
+def _sorted(rows, sort):
+    if sort == "score":
+        rows.sort(key=lambda r: (-r["score"], r["name"]))
+    elif sort in dict(SCORE_COLUMNS):
+        rows.sort(key=lambda r: (-r["cells"][sort].get("n", 0), r["name"]))
+    return rows
 
 
 async def overview(datasette, request):
     rows = await datasette.get_database("archive").execute_fn(lambda conn: scorecard(conn))
+    fmt = request.url_vars.get("format")
+    if fmt:
+        return _export(scorecard_table(rows), fmt, "scorekaart")
     sort = request.args.get("sort", "name")
-    if sort == "score":
-        rows.sort(key=lambda r: (-r["score"], r["name"]))
-    elif sort in dict(SCORE_COLUMNS):
-        rows.sort(key=lambda r: (-(r["cells"][sort]["n"] if r["cells"][sort] else 0), r["name"]))
-    return Response.html(await datasette.render_template(
-        "scorecard.html", {"rows": rows, "columns": SCORE_COLUMNS, "sort": sort, "single": False}, request=request))
+    context = {"rows": _sorted(rows, sort), "columns": SCORE_COLUMNS, "sort": sort, "single": False}
+    return Response.html(await datasette.render_template("scorecard.html", context, request=request))
+
+
+def _export(rows, fmt, name):
+    if fmt == "json":
+        return Response.json(rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["code"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 async def municipality(datasette, request):
     code = request.url_vars["code"].upper()
-    rows = await datasette.get_database("archive").execute_fn(lambda conn: scorecard(conn, code))
+    db = datasette.get_database("archive")
+    rows = await db.execute_fn(lambda conn: scorecard(conn, code))
     if not rows:
         raise NotFound(f"Geen gemeente met code {code}.")
-    docs = (await datasette.get_database("archive").execute(
-        "select sha256, kind, title, first_seen, last_seen from documents where municipality_code = ? "
-        "and kind is not null and kind != 'other' order by kind, last_seen desc", [code])).rows
-    return Response.html(await datasette.render_template(
-        "scorecard.html", {"rows": rows, "columns": SCORE_COLUMNS, "sort": "name", "single": True, "docs": docs},
-        request=request))
+    docs = (
+        await db.execute(
+            "select sha256, kind, title, first_url, first_seen, last_seen from documents "
+            "where municipality_code = ? and kind not in ('other', 'soft_404', 'crawl_record') "
+            "order by kind, last_seen desc",
+            [code],
+        )
+    ).rows
+    history = await db.execute_fn(lambda conn: crawl_history(conn, code))
+    context = {
+        "rows": rows,
+        "columns": SCORE_COLUMNS,
+        "sort": "name",
+        "single": True,
+        "docs": docs,
+        **history,
+    }
+    return Response.html(await datasette.render_template("scorecard.html", context, request=request))
+
+
+async def national_map(datasette, request):
+    picture = await datasette.get_database("archive").execute_fn(
+        lambda conn: national_picture(conn, datasette.urls.path)
+    )
+    if request.url_vars.get("format") == "csv":
+        return _export(picture["table"], "csv", "ap-punten-per-gemeente")
+    return Response.html(
+        await datasette.render_template(
+            "map.html", {**picture, "points": AP_POINTS}, request=request
+        )
+    )
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/scorecard$", overview), (r"^/-/scorecard/(?P<code>GM\d{4})$", municipality)]
+    return [
+        (r"^/-/scorecard$", overview),
+        (r"^/-/scorecard\.(?P<format>csv|json)$", overview),
+        (r"^/-/scorecard/(?P<code>GM\d{4})$", municipality),
+        (r"^/-/kaart$", national_map),
+        (r"^/-/kaart\.(?P<format>csv)$", national_map),
+    ]

@@ -1,0 +1,65 @@
+"""The site in Dutch for a newcomer: the home page's figures and latest documents, Dutch names
+for kinds of document in every template and table, and every document id in a table or a
+query's results a link to the document's page (where its citation and original are)."""
+
+import re
+
+from markupsafe import Markup, escape
+
+from datasette import hookimpl
+from wooarchive.dutch import KIND_LABELS, kind_label
+
+SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["kind_nl"] = kind_label
+
+
+@hookimpl
+def extra_template_vars(view_name, datasette):
+    if view_name != "index":
+        return {}
+
+    async def home():
+        db = datasette.get_database("archive")
+        shown = "kind not in ('crawl_record', 'soft_404', 'other')"
+        latest = await db.execute(
+            "select d.sha256, d.title, d.first_url, d.kind, d.first_seen, m.name "
+            "from documents d left join municipalities m on m.code = d.municipality_code "
+            f"where {shown} order by d.first_seen desc limit 10"
+        )
+        counts = await db.execute(
+            f"select count(*), count(distinct municipality_code) from documents where {shown}"
+        )
+        last = await db.execute("select max(finished_at) from crawl_runs")
+        documents, municipalities = counts.first()
+        return {
+            "home": {
+                "latest": [dict(r) for r in latest.rows],
+                "documents": documents,
+                "municipalities": municipalities,
+                "last_crawl": last.first()[0],
+            }
+        }
+
+    return home
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette, row):
+    if database == "archive" and table == "documents" and column == "title" and row:
+        # the table's key links to the row; its title, to the document page with the citation
+        href = datasette.urls.path(f"/-/document/{row['sha256']}")
+        return Markup(f'<a href="{href}">{escape(value or "(zonder titel)")}</a>')
+    if not isinstance(value, str):
+        return None
+    if column == "kind" and value in KIND_LABELS:
+        return Markup(f'<span title="{escape(value)}">{escape(KIND_LABELS[value])}</span>')
+    if database == "archive" and SHA.match(value) and (
+        column == "sha256" or column.endswith("_sha256")
+    ):
+        href = datasette.urls.path(f"/-/document/{value}")
+        return Markup(f'<a href="{href}">{value[:12]}…</a>')
+    return None
