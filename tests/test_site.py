@@ -298,7 +298,7 @@ def chromium(url: str, screenshot: str) -> str:
 
 def test_the_search_page_renders_in_a_browser(server: str, built: Built) -> None:
     dom = chromium(f"{server}/-/search?q=verwerking", "search-page.png")
-    assert '<form action="" method="get" id="search-form">' in dom
+    assert '<form action="" method="get" id="search-form" role="search">' in dom
     assert re.search(r'<div class="hit">\s*<a href="/-/document/', dom)
     assert "<mark>" in dom
 

@@ -365,7 +365,9 @@ def search(
                 {
                     "query": query,
                     "total": results.total,
+                    "total_is_exact": results.exact,
                     "suggestion": results.suggestion,
+                    "compounds": results.compounds,
                     "hits": [h.as_dict() for h in results.hits],
                 },
                 ensure_ascii=False,
@@ -373,9 +375,17 @@ def search(
             )
         )
         return
+    if results.nothing_to_search:
+        click.echo(
+            f"{query!r} has only stop words (de, het, een...): search for a word of substance"
+        )
+        return
     if results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
-    click.echo(f"{results.total} hits for {query!r}")
+    for compound in results.compounds:
+        click.echo(f"also searched apart: {compound}")
+    about = "" if results.exact else "about "
+    click.echo(f"{about}{results.total} hits for {query!r}")
     for n, hit in enumerate(results.hits, start=1):
         click.echo(f"\n{n}. {hit.title} ({hit.municipality_code}, {hit.kind}), p. {hit.page}")
         click.echo(f"   {hit.snippet}")

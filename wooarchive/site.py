@@ -489,16 +489,6 @@ def crawl_history(conn: sqlite3.Connection, code: str) -> dict:
     return {"crawls": crawls, "errors": errors}
 
 
-def search_text_of(conn: sqlite3.Connection):
-    def text_of(sha256: str, page: int) -> str:
-        row = conn.execute(
-            "select text from pages where sha256 = ? and page = ?", [sha256, page]
-        ).fetchone()
-        return row[0] if row else ""
-
-    return text_of
-
-
 def request_statistics(conn: sqlite3.Connection) -> list[dict]:
     """The published request statistics, the country first: each cell's figures and its
     Kaplan-Meier curve as SVG (the data is the request_survival table, as CSV beside it)."""

@@ -1,43 +1,156 @@
-"""Ranked Dutch search (the Whoosh index) as a page: stemming, highlights, did-you-mean, filters."""
+"""Ranked Dutch search (the Whoosh index) as a page, and as JSON and CSV: stemming, Dutch
+compounds also searched apart, highlights, did-you-mean of real words, filters, pages."""
 
+import csv
+import io
+from urllib.parse import urlencode
+
+import sqlite_utils
 from datasette.utils.asgi import Response
 
 from datasette import hookimpl
+from wooarchive.archive.cite import cite
 from wooarchive.archive.db import KINDS
 from wooarchive.config import settings
+from wooarchive.dutch import kind_label
 from wooarchive.indexer import whoosh_index
-from wooarchive.site import marked, search_text_of
+from wooarchive.indexer.search import page_text
+from wooarchive.site import marked
+
+PER_PAGE = 20
+SHOWN_KINDS = [k for k in KINDS if k != "crawl_record"]
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), whoosh_index.MAX_PAGE))
+    except ValueError:
+        return 1
 
 
 async def search(datasette, request):
     query = request.args.get("q", "").strip()
-    municipality = request.args.get("municipality") or None
+    municipality = (request.args.get("municipality") or "").upper() or None
     kind = request.args.get("kind") or None
-    if kind and kind not in KINDS:
-        kind = None
+    page = _page_number(request.args.get("page"))
+    fmt = request.url_vars.get("format")
     config = settings()
     db = datasette.get_database("archive")
-    hits, suggestion, total, problem = [], None, 0, None
-    if query:
+    names = dict((await db.execute("select code, name from municipalities")).rows)
+    problem = None
+    if kind and kind not in SHOWN_KINDS:
+        problem, kind = f"Onbekende soort document: {kind}.", None
+    if municipality and municipality not in names:
+        problem = f"Geen gemeente met code {municipality}; er is in geen enkele gezocht."
+    found = None
+    if query and not problem:
         if not whoosh_index.exists(config.whoosh_dir):
             problem = "Er is nog geen zoekindex (woo index)."
         else:
+
             def run(conn):
-                return whoosh_index.search(config.whoosh_dir, query, search_text_of(conn),
-                                           municipality=municipality, kind=kind, limit=20)
-            try:
-                hits, suggestion, total = await db.execute_fn(run)
-            except Exception as exc:  # a query Whoosh cannot parse
-                problem = f"Zoekvraag niet begrepen: {exc}"
-    names = dict((await db.execute("select code, name from municipalities")).rows)
-    results = [{"hit": h, "snippet": marked(h.snippet), "municipality": names.get(h.municipality, h.municipality)} for h in hits]
-    codes = [r[0] for r in (await db.execute("select distinct municipality_code from documents where municipality_code is not null order by 1")).rows]
-    return Response.html(await datasette.render_template("woo_search.html", {
-        "q": query, "results": results, "total": total, "suggestion": suggestion, "problem": problem,
-        "municipality": municipality, "kind": kind, "kinds": KINDS, "codes": codes, "names": names,
-    }, request=request))
+                result = whoosh_index.search(
+                    config.whoosh_dir,
+                    query,
+                    page_text(conn),
+                    municipality=municipality,
+                    kind=kind,
+                    limit=PER_PAGE,
+                    page=page,
+                )
+                database = sqlite_utils.Database(conn)
+                citations = {h.sha256: cite(database, config, h.sha256) for h in result.hits}
+                return result, citations
+
+            found, citations = await db.execute_fn(run)
+    results = []
+    for hit in found.hits if found else []:
+        results.append(
+            {
+                "hit": hit,
+                "snippet": marked(hit.snippet),
+                "municipality": names.get(hit.municipality, hit.municipality),
+                "citation": citations[hit.sha256].text_nl().rstrip(".") + f", p. {hit.page}.",
+            }
+        )
+    if fmt:
+        return _export(fmt, query, found, results)
+    codes = [
+        r[0]
+        for r in (
+            await db.execute(
+                "select distinct municipality_code from documents "
+                "where municipality_code is not null order by 1"
+            )
+        ).rows
+    ]
+    keep = {k: v for k, v in (("municipality", municipality), ("kind", kind)) if v}
+
+    def link(**changes) -> str:
+        return "?" + urlencode({"q": query, **keep, **changes})
+
+    total = found.total if found else 0
+    pages = min(whoosh_index.MAX_PAGE, -(-total // PER_PAGE))
+    context = {
+        "q": query,
+        "found": found,
+        "results": results,
+        "total": total,
+        "problem": problem,
+        "municipality": municipality,
+        "kind": kind,
+        "kinds": [(k, kind_label(k)) for k in SHOWN_KINDS],
+        "codes": codes,
+        "names": names,
+        "page": page,
+        "pages": pages,
+        "previous": link(page=page - 1) if page > 1 else None,
+        "next": link(page=page + 1) if page < pages else None,
+        "suggestion_link": link(q=found.suggestion) if found and found.suggestion else None,
+        "json_link": "/-/search.json" + link(),
+        "csv_link": "/-/search.csv" + link(),
+    }
+    return Response.html(await datasette.render_template("woo_search.html", context, request=request))
+
+
+def _export(fmt, query, found, results):
+    rows = [
+        {
+            "sha256": r["hit"].sha256,
+            "page": r["hit"].page,
+            "title": r["hit"].title,
+            "municipality_code": r["hit"].municipality,
+            "kind": r["hit"].kind,
+            "score": r["hit"].score,
+            "snippet": r["hit"].snippet.replace("«", "").replace("»", ""),
+            "citation": r["citation"],
+            "document": f"/-/document/{r['hit'].sha256}#page-{r['hit'].page}",
+        }
+        for r in results
+    ]
+    if fmt == "json":
+        return Response.json(
+            {
+                "query": query,
+                "total": found.total if found else 0,
+                "total_is_exact": found.exact if found else True,
+                "suggestion": found.suggestion if found else None,
+                "compounds": found.compounds if found else [],
+                "hits": rows,
+            }
+        )
+    buffer = io.StringIO()
+    fields = ["sha256", "page", "title", "municipality_code", "kind", "score", "snippet"]
+    writer = csv.DictWriter(buffer, fieldnames=[*fields, "citation", "document"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="zoekresultaten.csv"'},
+    )
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/search$", search)]
+    return [(r"^/-/search$", search), (r"^/-/search\.(?P<format>json|csv)$", search)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import sqlite3
+from dataclasses import asdict, dataclass, field
 
 from wooarchive.archive.cite import cite
 from wooarchive.archive.store import Archive, ArchiveError
@@ -30,11 +31,16 @@ class Results:
     total: int
     hits: list[Hit]
     suggestion: str | None
+    exact: bool = True  # False: the total is an estimate
+    nothing_to_search: bool = False  # only stop words
+    compounds: list[str] = field(default_factory=list)  # also searched as their parts
 
 
-def _text_of(archive: Archive):
+def page_text(conn: sqlite3.Connection):
+    """``text_of(sha256, page)``: a page's text, for the snippet of a hit."""
+
     def text_of(sha256: str, page: int) -> str:
-        row = archive.db.execute(
+        row = conn.execute(
             "select text from pages where sha256 = ? and page = ?", [sha256, page]
         ).fetchone()
         return row[0] if row else ""
@@ -54,16 +60,16 @@ def search(
         raise ArchiveError("empty query")
     if not whoosh_index.exists(archive.settings.whoosh_dir):
         raise ArchiveError(f"{archive.settings.whoosh_dir}: no search index yet (run `woo index`)")
-    found, suggestion, total = whoosh_index.search(
+    found = whoosh_index.search(
         archive.settings.whoosh_dir,
         query,
-        _text_of(archive),
+        page_text(archive.db.conn),
         municipality=municipality,
         kind=kind,
         limit=limit,
     )
     hits = []
-    for h in found:
+    for h in found.hits:
         citation = cite(archive.db, archive.settings, h.sha256).text()
         hits.append(
             Hit(
@@ -77,7 +83,15 @@ def search(
                 citation.rstrip(".") + f", p. {h.page}.",
             )
         )
-    return Results(query, total, hits, suggestion)
+    return Results(
+        query,
+        found.total,
+        hits,
+        found.suggestion,
+        found.exact,
+        found.nothing_to_search,
+        found.compounds,
+    )
 
 
 @dataclass

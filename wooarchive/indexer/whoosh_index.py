@@ -22,7 +22,7 @@ from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Term
+from whoosh.query import And, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
 _snowball = stemmer_for_language("nl")
@@ -205,6 +205,48 @@ def searcher_for(directory: Path):
     return searcher
 
 
+@dataclass
+class Found:
+    hits: list[WhooshHit]
+    total: int
+    exact: bool  # False: the total is Whoosh's estimate (beyond EXACT_TOTAL_UP_TO hits)
+    suggestion: str | None  # real words of the index's vocabulary, or None
+    nothing_to_search: bool  # the query was only stop words ("de", "het")
+    compounds: list[str]  # "verwerkingsregister -> verwerking register": searched for both
+
+
+MAX_PAGE = 50  # deeper pages cost a search of all the hits before them
+MIN_PART = 4  # the shortest word a compound is split into
+
+
+def _analysed(searcher, word: str) -> str | None:
+    """The index term of ``word`` (stemmed, folded), or None for a stop word."""
+    terms = [t.text for t in searcher.schema["text"].analyzer(word)]
+    return terms[0] if terms else None
+
+
+def split_compound(searcher, word: str) -> tuple[str, str] | None:
+    """A Dutch compound as two words the index knows ("verwerkingsregister" -> "verwerking",
+    "register"; a linking s or e(n) dropped), the split whose rarer part is commonest; None
+    when no split has both parts in the index."""
+    word = word.lower()
+    if len(word) < 2 * MIN_PART or len(word) > 40:
+        return None
+    best, best_frequency = None, 0
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        right = word[cut:]
+        for left in {word[:cut], word[:cut].removesuffix("s"), word[:cut].removesuffix("en")}:
+            if len(left) < MIN_PART:
+                continue
+            terms = [_analysed(searcher, part) for part in (left, right)]
+            if None in terms:
+                continue
+            frequency = min(searcher.doc_frequency("text", term) for term in terms)
+            if frequency > best_frequency:
+                best, best_frequency = (left, right), frequency
+    return best
+
+
 def search(
     directory: Path,
     query: str,
@@ -213,22 +255,51 @@ def search(
     municipality: str | None = None,
     kind: str | None = None,
     limit: int = 10,
-) -> tuple[list[WhooshHit], str | None, int]:
-    """Ranked hits, a "did you mean" suggestion (or None) and the total number of hits.
-    ``text_of(sha256, page)`` gives a page's text for the highlighted snippet."""
+    page: int = 1,
+) -> Found:
+    """Ranked hits (``limit`` a page, page ``page``), the total, a "did you mean" of real words,
+    and which compounds were also searched as their parts. ``text_of(sha256, page)`` gives a
+    page's text for the highlighted snippet."""
     searcher = searcher_for(directory)
     # every word must occur (in the title or the text), as researchers expect of a search box
     parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
     query = plain_query(query)
     parsed = parser.parse(query)
+    if parsed is NullQuery or not list(parsed.iter_all_terms()):
+        return Found([], 0, True, None, True, [])
+    # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
+    pieces = re.findall(r'"[^"]+"', query)
+    splits = {}
+    for piece in pieces:
+        word = piece.strip('"')
+        split = None if " " in word else split_compound(searcher, word)
+        if split:
+            splits[piece] = split
+    compounds = [f"{piece.strip(chr(34))} -> {' '.join(split)}" for piece, split in splits.items()]
+    if splits:
+        clauses = []
+        for piece in pieces:
+            together = parser.parse(piece)
+            if together is NullQuery:
+                continue  # a stop word
+            if piece in splits:
+                apart = And([parser.parse(f'"{part}"') for part in splits[piece]])
+                together = Or([together, apart])
+            clauses.append(together)
+        parsed = And(clauses)
     filters = [Term("municipality", municipality.upper())] if municipality else []
     if kind:
         filters.append(Term("kind", kind))
-    results = searcher.search(parsed, limit=limit, filter=And(filters) if filters else None)
+    page = max(1, min(page, MAX_PAGE))
+    allowed = And(filters) if filters else None
+    if allowed is not None and next(iter(searcher.docs_for_query(allowed)), None) is None:
+        # Whoosh takes a filter that allows nothing for no filter at all
+        return Found([], 0, True, None, False, compounds)
+    results = searcher.search(parsed, limit=page * limit, filter=allowed)
     results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
     results.formatter = MarkFormatter()
     hits = []
-    for hit in results:
+    for hit in results[(page - 1) * limit : page * limit]:
         text = text_of(hit["sha256"], hit["page"])
         snippet = hit.highlights("text", text=text, top=2) or text[:160]
         hits.append(
@@ -243,20 +314,24 @@ def search(
             )
         )
     suggestion = None
-    # spelling correction is the costly part of a search: only when a word is unknown
-    terms = list(parsed.iter_all_terms())
+    # spelling correction is the costly part of a search: only when a word is unknown; the
+    # corrections come from the unstemmed words of the index, so they are words, not stems
+    terms = list(parser.parse(query).iter_all_terms())
     unknown = len(terms) <= 2 * MAX_SUGGEST_TERMS and any(
         field == "text" and searcher.doc_frequency(field, text) == 0 for field, text in terms
     )
-    if unknown:
-        corrected = searcher.correct_query(parsed, query)
-        if corrected.query != parsed:
+    if unknown and not splits:
+        original = parser.parse(query)
+        corrected = searcher.correct_query(original, query)
+        if corrected.query != original:
             suggestion = corrected.string.replace('"', "")
     # Whoosh's estimate counts deleted (updated) documents too, so small totals are counted
     # exactly; only beyond a thousand hits, where counting costs more than the search, is the
     # estimate given
     estimate = results.estimated_length()
-    return hits, suggestion, len(results) if estimate <= EXACT_TOTAL_UP_TO else estimate
+    if estimate <= EXACT_TOTAL_UP_TO:
+        return Found(hits, len(results), True, suggestion, False, compounds)
+    return Found(hits, estimate, False, suggestion, False, compounds)
 
 
 def more_like(

@@ -1,0 +1,123 @@
+"""The search page as a researcher uses it: right totals with filters, pages, suggestions of
+real words that keep the filters, Dutch compounds found written apart, stop words explained,
+results as JSON and CSV."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from wooarchive.archive.store import Archive
+from wooarchive.config import settings
+from wooarchive.indexer.run import index
+from wooarchive.serve import datasette_app
+
+PAGE = "<html><head><title>{title}</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("searchpage")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WOO_DATA", str(root / "data"))
+        mp.setenv("WOO_BASE_URL", "http://archive.test")
+        archive = Archive(settings())
+
+        def add(name: str, municipality: str, kind: str, title: str, text: str) -> None:
+            path = root / f"{name}.html"
+            path.write_text(PAGE.format(title=title, text=text), encoding="utf-8")
+            archive.record_file(path, municipality_code=municipality, kind=kind)
+
+        for n in range(45):
+            add(
+                f"camera-{n}", "GM0400", "dpia", f"DPIA camera {n}", f"Cameratoezicht op plein {n}."
+            )
+        for n in range(3):
+            add(f"utrecht-{n}", "GM0344", "other", f"Camera's {n}", f"Cameratoezicht Utrecht {n}.")
+        add(
+            "denhelder",
+            "GM0400",
+            "processing_register",
+            "Register van verwerkingen",
+            "Het register van verwerkingen van de gemeente Den Helder.",
+        )
+        add(
+            "heerlen",
+            "GM0917",
+            "processing_register",
+            "Verwerkingsregister",
+            "Ons verwerkingsregister staat hier.",
+        )
+        add("zwolle", "GM0193", "privacy_statement", "Privacy", "Eenmalig woord: zeldzaamheid.")
+        index(archive, workers=1)
+        yield datasette_app(settings())
+
+
+def get(ds, path: str):
+    return asyncio.run(ds.client.get(path))
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+
+
+def test_totals_are_right_and_pages_follow_with_the_filters(ds) -> None:
+    first = get(ds, "/-/search?q=cameratoezicht")
+    assert "48 resultaten voor cameratoezicht , pagina 1 van 3" in text(first)
+    assert first.text.count('<div class="hit">') == 20
+    filtered = get(ds, "/-/search?q=cameratoezicht&municipality=GM0400")
+    assert "45 resultaten voor cameratoezicht in Den Helder" in text(filtered)
+    following = re.search(r'<a href="([^"]+)" rel="next">', filtered.text).group(1)
+    assert "municipality=GM0400" in following and "page=2" in following
+    last = get(ds, "/-/search" + following.replace("&amp;", "&").replace("page=2", "page=3"))
+    assert last.text.count('<div class="hit">') == 5 and 'rel="next"' not in last.text
+    nothing = get(ds, "/-/search?q=cameratoezicht&kind=woo_decision")
+    assert "0 resultaten" in text(nothing) and '<div class="hit">' not in nothing.text
+    single = get(ds, "/-/search?q=zeldzaamheid")
+    assert "1 resultaat voor zeldzaamheid" in text(single)
+
+
+def test_an_unknown_municipality_or_kind_is_said_not_ignored(ds) -> None:
+    page = get(ds, "/-/search?q=cameratoezicht&municipality=GM9999")
+    assert page.status_code == 200
+    assert "Geen gemeente met code GM9999" in page.text and '<div class="hit">' not in page.text
+    kind = get(ds, "/-/search?q=cameratoezicht&kind=bogus")
+    assert "Onbekende soort document: bogus" in kind.text
+
+
+def test_a_compound_is_found_written_apart(ds) -> None:
+    page = get(ds, "/-/search?q=verwerkingsregister")
+    assert "2 resultaten" in text(page)
+    assert "Register van verwerkingen" in page.text and "Ook los gezocht" in page.text
+
+
+def test_stop_words_alone_are_explained(ds) -> None:
+    page = get(ds, "/-/search?q=de+het+een")
+    assert 'id="stopwords"' in page.text and '<div class="hit">' not in page.text
+
+
+def test_a_suggestion_is_a_real_word_and_keeps_the_filters(ds) -> None:
+    page = get(ds, "/-/search?q=cameratoezcht&municipality=GM0344")
+    link = re.search(r'<p id="suggestion">Bedoelde u: <a href="([^"]+)">([^<]+)</a>', page.text)
+    assert link.group(2) == "cameratoezicht"
+    assert "municipality=GM0344" in link.group(1)
+
+
+@pytest.mark.parametrize("query", ["O'Brien", "a:b:c", '"', "AND OR NOT", "x" * 5000, "(*)"])
+def test_any_query_is_answered(ds, query: str) -> None:
+    assert get(ds, "/-/search?q=" + query.replace('"', "%22")).status_code == 200
+
+
+def test_results_download_as_json_and_csv_with_citations(ds) -> None:
+    data = get(ds, "/-/search.json?q=cameratoezicht&municipality=GM0344").json()
+    assert data["total"] == 3 and data["total_is_exact"] is True
+    hit = data["hits"][0]
+    assert hit["municipality_code"] == "GM0344" and hit["document"].startswith("/-/document/")
+    assert "Gemeente Utrecht" in hit["citation"] and "«" not in hit["snippet"]
+    csv = get(ds, "/-/search.csv?q=cameratoezicht")
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.strip().splitlines()
+    assert lines[0] == "sha256,page,title,municipality_code,kind,score,snippet,citation,document"
+    assert len(lines) == 21  # one page of results
