@@ -144,3 +144,14 @@ def test_archive_add_of_an_http_1_0_server_that_closes_the_connection(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_document_without_a_capture_is_a_clear_error_not_a_hang(archive: Archive) -> None:
+    """A document row with no capture (a damaged archive) is named; the search page, which
+    cites every hit in a worker thread, goes on without that citation instead of hanging."""
+    from wooarchive.archive.cite import cite
+    from wooarchive.archive.store import ArchiveError
+
+    archive.db.execute("insert into documents (sha256, title) values (?, 'los')", ["ab" * 32])
+    with pytest.raises(ArchiveError, match="no capture of this document"):
+        cite(archive.db, archive.settings, "ab" * 32)

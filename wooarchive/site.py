@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from wooarchive.archive.cite import cite
 from wooarchive.archive.names import safe_name
+from wooarchive.archive.store import ArchiveError
 from wooarchive.config import Settings
 
 SHA = re.compile(r"[0-9a-f]{64}")
@@ -112,13 +113,19 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         ):
             css = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
             diff.append((css, line))
-    citation = cite(db, config, sha256)
+    try:
+        citation = cite(db, config, sha256)
+        cited = citation.text(), citation.text_nl()
+    except ArchiveError as exc:  # a damaged archive: the page still shows what there is
+        cited = (
+            f"Not citable: {exc}",
+            "Niet te citeren: het archief heeft geen opname van dit document.",
+        )
     decision, grounds = decision_facts(db, sha256)
     return DocumentPage(
         doc,
         municipality,
-        citation.text(),
-        citation.text_nl(),
+        *cited,
         captures,
         pages,
         extraction,

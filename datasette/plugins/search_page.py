@@ -11,6 +11,7 @@ from datasette.utils.asgi import Response
 from datasette import hookimpl
 from wooarchive.archive.cite import cite
 from wooarchive.archive.db import KINDS
+from wooarchive.archive.store import ArchiveError
 from wooarchive.config import settings
 from wooarchive.dutch import kind_label
 from wooarchive.indexer import whoosh_index
@@ -59,7 +60,12 @@ async def search(datasette, request):
                     page=page,
                 )
                 database = sqlite_utils.Database(conn)
-                citations = {h.sha256: cite(database, config, h.sha256) for h in result.hits}
+                citations = {}
+                for hit in result.hits:
+                    try:
+                        citations[hit.sha256] = cite(database, config, hit.sha256)
+                    except ArchiveError:
+                        pass  # a document without a capture (only a broken archive has one)
                 return result, citations
 
             found, citations = await db.execute_fn(run)
@@ -70,7 +76,9 @@ async def search(datasette, request):
                 "hit": hit,
                 "snippet": marked(hit.snippet),
                 "municipality": names.get(hit.municipality, hit.municipality),
-                "citation": citations[hit.sha256].text_nl().rstrip(".") + f", p. {hit.page}.",
+                "citation": citations[hit.sha256].text_nl().rstrip(".") + f", p. {hit.page}."
+                if hit.sha256 in citations
+                else None,
             }
         )
     if fmt:

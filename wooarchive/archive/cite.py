@@ -90,14 +90,20 @@ def _capture_for(db: sqlite_utils.Database, ref: str) -> dict:
         raise ArchiveError(f"{ref}: no document with this SHA-256 in the archive")
     if len(docs) > 1:
         raise ArchiveError(f"{ref}: prefix matches more than one document; give more digits")
-    return next(
-        db.query(
-            "select * from captures where sha256 = ? "
-            "and (status between 200 and 299 or method = 'file') "
-            "order by fetched_at, id limit 1",
-            [docs[0]],
-        )
+    capture = next(
+        iter(
+            db.query(
+                "select * from captures where sha256 = ? "
+                "and (status between 200 and 299 or method = 'file') "
+                "order by fetched_at, id limit 1",
+                [docs[0]],
+            )
+        ),
+        None,
     )
+    if capture is None:
+        raise ArchiveError(f"{ref}: the archive has no capture of this document to cite")
+    return capture
 
 
 def cite(db: sqlite_utils.Database, config: Settings, ref: str) -> Citation:
