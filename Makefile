@@ -15,7 +15,7 @@ export WOO_DATA
 
 .PHONY: install test demo serve serve-private crawl bench lint clean workers
 
-install: .make/debian .make/venv .make/wabac
+install: .make/debian .make/venv .make/wabac .make/axe
 
 .make/debian: scripts/install-debian-packages.sh Makefile
 	scripts/install-debian-packages.sh $(DEBIAN_PACKAGES)
@@ -30,6 +30,11 @@ install: .make/debian .make/venv .make/wabac
 # wabac.js's own WACZ signature check, for the tests (npm registry; see the script)
 .make/wabac: scripts/install-wabac.sh .make/debian
 	scripts/install-wabac.sh .make/wabac
+	@touch $@
+
+# axe-core, the accessibility checker the browser tests run in Chromium (npm registry)
+.make/axe: scripts/install-axe.sh .make/debian
+	scripts/install-axe.sh .make/axe
 	@touch $@
 
 test: install

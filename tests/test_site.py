@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -445,3 +446,69 @@ def test_tables_link_documents_and_name_kinds_in_dutch(ds, built: Built) -> None
     assert '<span title="woo_decision">Woo-besluit</span>' in html
     pages = get(ds, "/archive/pages").text
     assert f'<a href="/-/document/{built.pdf}">' in pages
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browser import Browser
+
+    opened = Browser()
+    yield opened
+    opened.close()
+
+
+PUBLIC_PAGES = [
+    ("home", "/"),
+    ("search", "/-/search?q=verwerking"),
+    ("scorecard", "/-/scorecard"),
+    ("municipality", "/-/scorecard/GM0400"),
+    ("map", "/-/kaart"),
+    ("decisions", "/-/besluiten"),
+    ("statistics", "/-/statistieken"),
+    ("tables", "/archive"),
+    ("documents-table", "/archive/documents"),
+    ("missing", "/nergens"),
+]
+
+
+@pytest.mark.parametrize("name, path", PUBLIC_PAGES)
+def test_every_public_page_fits_a_phone_and_passes_axe(
+    server: str, built: Built, browser, name: str, path: str
+) -> None:
+    """On a 390 px screen nothing sticks out sideways (wide tables scroll inside their box);
+    axe-core finds no WCAG 2 A/AA violation. Screenshots go to test-artifacts/ for a look."""
+    for width in (390, 1280):
+        browser.open(server + path, width=width)
+        browser.screenshot(ARTIFACTS / f"{name}-{width}.png")
+        assert browser.overflow() == 0, f"{path} is wider than a {width} px window"
+    assert browser.evaluate("document.documentElement.lang") == "nl"
+    violations = browser.axe()
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_the_document_page_fits_a_phone_and_passes_axe(server: str, built: Built, browser) -> None:
+    browser.open(f"{server}/-/document/{built.pdf}", width=390)
+    browser.screenshot(ARTIFACTS / "document-390.png")
+    assert browser.overflow() == 0
+    assert browser.axe() == []
+
+
+def test_a_newcomer_reaches_a_cited_document_in_three_clicks(
+    server: str, built: Built, browser
+) -> None:
+    """Home -> the scorecard -> a municipality's evidence: the document page with its citation,
+    by following links a visitor sees (no typing)."""
+    browser.open(server + "/", width=1280)
+    path = ["/-/scorecard"]
+    browser.evaluate("document.querySelector('a[href=\"/-/scorecard\"]').click()")
+    browser._wait_for("Page.loadEventFired")
+    target = browser.evaluate(
+        "document.querySelector('tr[data-code=\"GM1963\"] a.yes').getAttribute('href')"
+    )
+    path.append(target)
+    browser.evaluate("document.querySelector('tr[data-code=\"GM1963\"] a.yes').click()")
+    browser._wait_for("Page.loadEventFired")
+    assert browser.evaluate("location.pathname") == f"/-/document/{built.pdf}"
+    citation = browser.evaluate("document.getElementById('citation-nl').innerText")
+    assert "Gemeente Hoeksche Waard" in citation and "geraadpleegd" in citation, citation
+    assert len(path) == 2  # two clicks; the search box on the home page is the third way

@@ -89,7 +89,7 @@ def choropleth(
     one path per municipality, holes and islands included (evenodd)."""
     project, height = _projection()
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" role="group" '
         f'aria-label="{escape(label)}" class="map" style="max-width:100%;height:auto">',
         f"<title>{escape(label)}</title>",
     ]
