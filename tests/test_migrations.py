@@ -37,7 +37,7 @@ def test_robots_txt_and_sitemaps_of_an_old_archive_become_crawl_records_out_of_s
     from wooarchive.archive import ledger
 
     path = tmp_path / "archive.db"
-    old = schema.connect(path, upto=len(schema.MIGRATIONS) - 1)
+    old = schema.connect(path, upto=schema.MIGRATIONS.index(schema._crawl_records))
     for sha, evidence in (
         ("aa", '["robots.txt of the site"]'),
         ("bb", '["sitemap named in robots.txt"]'),

@@ -512,3 +512,42 @@ def test_a_newcomer_reaches_a_cited_document_in_three_clicks(
     citation = browser.evaluate("document.getElementById('citation-nl').innerText")
     assert "Gemeente Hoeksche Waard" in citation and "geraadpleegd" in citation, citation
     assert len(path) == 2  # two clicks; the search box on the home page is the third way
+
+
+def test_an_fg_section_of_the_privacy_page_counts_as_an_fg_contact(tmp_path, monkeypatch) -> None:
+    """Real sites name their FG in a section of the privacy page: the scorecard counts that
+    section, with its evidence; a mere mention without a way to reach the FG does not count."""
+    monkeypatch.setenv("WOO_DATA", str(tmp_path / "data"))
+    archive = Archive(settings())
+    page = tmp_path / "privacy.html"
+    page.write_text(
+        "<html><head><title>Privacy</title></head><body><main><h1>Privacy</h1>"
+        "<p>Wij verwerken persoonsgegevens volgens de AVG.</p>"
+        '<h2 id="fg">Functionaris gegevensbescherming</h2>'
+        '<p>Vragen? Mail de FG: <a href="mailto:fg@groningen.example">fg@groningen.example</a>.</p>'
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    sha = archive.record_file(page, municipality_code="GM0014", kind="privacy_statement").sha256
+    mention = tmp_path / "nieuws.html"
+    mention.write_text(
+        "<html><body><main><h1>Nieuws</h1><h2>Functionaris gegevensbescherming</h2>"
+        "<p>Wij zoeken een nieuwe FG.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    archive.record_file(mention, municipality_code="GM0106", kind="other")
+    index(archive, workers=1)
+    findings = archive.db.execute("select sha256, kind, anchor, evidence from findings").fetchall()
+    assert findings == [
+        (
+            sha,
+            "fg_contact",
+            "fg",
+            "section 'Functionaris gegevensbescherming' with mailto:fg@groningen.example",
+        )
+    ]
+    rows = {r["code"]: r for r in get(datasette_app(settings()), "/-/scorecard.json").json()}
+    assert rows["GM0014"]["fg_contact_state"] == "found"
+    assert rows["GM0014"]["fg_contact_evidence"] == f"/-/document/{sha}"
+    assert rows["GM0014"]["privacy_statement_state"] == "found"
+    assert rows["GM0106"]["fg_contact_state"] == "never"

@@ -338,14 +338,21 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
     )
     files_only = ", ".join(f"'{kind}'" for kind in FILES_ONLY)
     facts: dict[tuple[str, str], dict] = {}
+    # a document counts for its own kind, and for the kinds of its sections (an FG contact on
+    # the privacy page)
+    kinds = (
+        "(select sha256, kind from documents where kind is not null "
+        "union select sha256, kind from findings)"
+    )
     for row in db.query(
-        "select d.municipality_code, d.kind, count(distinct coalesce(d.first_url, d.sha256)) n, "
+        "select d.municipality_code, k.kind, count(distinct coalesce(d.first_url, d.sha256)) n, "
         "min(d.first_seen) since, max(d.last_seen) last_seen, "
-        "(select d2.sha256 from documents d2 where d2.municipality_code = d.municipality_code "
-        " and d2.kind = d.kind order by d2.last_seen desc limit 1) latest "
-        "from documents d where d.kind is not null "
-        f"and not (d.kind in ({files_only}) and d.mime = 'text/html') "
-        "group by d.municipality_code, d.kind"
+        f"(select d2.sha256 from {kinds} k2 join documents d2 on d2.sha256 = k2.sha256 "
+        " where d2.municipality_code = d.municipality_code and k2.kind = k.kind "
+        " order by d2.last_seen desc limit 1) latest "
+        f"from {kinds} k join documents d on d.sha256 = k.sha256 "
+        f"where not (k.kind in ({files_only}) and d.mime = 'text/html') "
+        "group by d.municipality_code, k.kind"
     ):
         facts[(row["municipality_code"], row["kind"])] = row
     crawls = {

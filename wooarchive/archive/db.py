@@ -415,6 +415,18 @@ def _crawl_records(db: sqlite_utils.Database) -> None:
         )
 
 
+def _findings(db: sqlite_utils.Database) -> None:
+    """What a page's sections are, beside what the page is: an FG contact that is a section of
+    the privacy page, a register that is a table inside a larger page. One row per finding,
+    with the section's heading, anchor and evidence; written when the page is read."""
+    db["findings"].create(
+        {"id": int, "sha256": str, "kind": str, "anchor": str, "heading": str, "evidence": str},
+        pk="id",
+    )
+    db["findings"].create_index(["sha256"])
+    db["findings"].create_index(["kind"])
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -429,6 +441,7 @@ MIGRATIONS: list[Migration] = [
     _woo_decisions,
     _inventory_form,
     _crawl_records,
+    _findings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

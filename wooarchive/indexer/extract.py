@@ -19,7 +19,7 @@ from pypdf import PdfWriter
 from wooarchive.archive.sniff import sniff
 from wooarchive.config import Settings
 from wooarchive.indexer import office, poppler, redaction
-from wooarchive.indexer.html import main_text
+from wooarchive.indexer.html import main_text, section_findings
 from wooarchive.indexer.isolation import Failure, LimitExceeded, Limits, ReaderPool
 from wooarchive.indexer.ocr import OcrJob, OcrResult, run_job
 from wooarchive.indexer.pdf import Encrypted, PdfPage, Unreadable, read_pdf
@@ -60,6 +60,8 @@ class Extraction:
     pages: list[Page] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cells: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    # what a page's sections are: (kind, anchor, heading, evidence)
+    findings: list[tuple[str, str | None, str, str]] = field(default_factory=list)
     ocr_needed: dict[int, str] = field(default_factory=dict)  # page -> why
     source: Path | None = None  # what OCR reads: the repaired copy of a malformed PDF
     total_pages: int = 0
@@ -88,6 +90,7 @@ class Extraction:
             ],
             "errors": self.errors,
             "cells": [list(cell) for cell in self.cells],
+            "findings": [list(finding) for finding in self.findings],
         }
 
     @classmethod
@@ -100,6 +103,7 @@ class Extraction:
             pages=[Page(*page) for page in data["pages"]],
             errors=list(data["errors"]),
             cells=[tuple(cell) for cell in data["cells"]],
+            findings=[tuple(finding) for finding in data.get("findings", [])],
         )
 
 
@@ -145,7 +149,9 @@ def read_document(
             with tempfile.TemporaryDirectory(prefix="woo-pdf-") as tmp:
                 _read_pdf(path, config, result, workdir or Path(tmp))
         elif mime == "text/html":
-            result.pages.append(_page(1, "html", main_text(path.read_bytes())))
+            data = path.read_bytes()
+            result.pages.append(_page(1, "html", main_text(data)))
+            result.findings = section_findings(data)
         elif mime in IMAGES:
             result.ocr_needed[1] = "an image"
             result.total_pages = 1

@@ -88,6 +88,11 @@ def _store(archive: Archive, extraction: Extraction) -> None:
             "insert into register_cells (sha256, sheet, row, col, header, value) values (?, ?, ?, ?, ?, ?)",
             [(extraction.sha256, *cell) for cell in extraction.cells],
         )
+        db.execute("delete from findings where sha256 = ?", [extraction.sha256])
+        db.conn.executemany(
+            "insert into findings (sha256, kind, anchor, heading, evidence) values (?, ?, ?, ?, ?)",
+            [(extraction.sha256, *finding) for finding in extraction.findings],
+        )
         db.execute(
             "insert or replace into extractions (sha256, status, pages, ocr_pages, errors, "
             "extracted_at, tool, redacted_share) values (?, ?, ?, ?, ?, ?, ?, ?)",
