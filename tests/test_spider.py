@@ -127,7 +127,7 @@ def test_robots_txt_leads_to_its_sitemaps_and_the_homepage(spider: MunicipalSpid
     )
     items, requests = split(spider.parse_robots(response))
     assert [r.url for r in requests] == [SITE + "/sitemap.xml", SITE + "/"]
-    assert items[0].kind == "other"
+    assert items[0].kind == "crawl_record"  # evidence of the crawl, never read into search
 
 
 def test_a_sitemap_yields_only_urls_that_name_a_cue(spider: MunicipalSpider) -> None:
