@@ -28,12 +28,12 @@ install: .make/debian .make/venv .make/wabac .make/axe
 	@mkdir -p .make && touch $@
 
 # wabac.js's own WACZ signature check, for the tests (npm registry; see the script)
-.make/wabac: scripts/install-wabac.sh .make/debian
+.make/wabac: scripts/install-wabac.sh scripts/npm-work.sh .make/debian
 	scripts/install-wabac.sh .make/wabac
 	@touch $@
 
 # axe-core, the accessibility checker the browser tests run in Chromium (npm registry)
-.make/axe: scripts/install-axe.sh .make/debian
+.make/axe: scripts/install-axe.sh scripts/npm-work.sh .make/debian
 	scripts/install-axe.sh .make/axe
 	@touch $@
 

@@ -4,13 +4,7 @@
 set -euo pipefail
 target=${1:-.make/axe}
 AXE=4.10.3
-if ! command -v npm >/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y -qq npm >/dev/null
-fi
-work="$target.tmp"
-rm -rf "$work"
-mkdir -p "$work"
+. "$(dirname "$0")/npm-work.sh"
 cd "$work"
 npm pack --silent "axe-core@$AXE" >/dev/null
 tar xzf "axe-core-$AXE.tgz"

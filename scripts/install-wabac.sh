@@ -7,13 +7,7 @@ set -euo pipefail
 target=${1:-.make/wabac}
 WABAC=2.27.3
 command -v node >/dev/null || { echo "install-wabac: node is missing (Debian package nodejs)" >&2; exit 1; }
-if ! command -v npm >/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y -qq npm >/dev/null
-fi
-work="$target.tmp"
-rm -rf "$work"
-mkdir -p "$work"
+. "$(dirname "$0")/npm-work.sh"
 cd "$work"
 npm pack --silent "@webrecorder/wabac@$WABAC" >/dev/null
 tar xzf "webrecorder-wabac-$WABAC.tgz"

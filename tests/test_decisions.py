@@ -478,16 +478,7 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     )
 
 
-PRODUCTIERAPPORT_HEADER = (
-    "ID",
-    "Matter",
-    "Document",
-    "Datum",
-    "Beoordeling",
-    "Opgeschort",
-    "Beoordelingsgrond",
-    "Toelichting",
-)
+PRODUCTIERAPPORT_HEADER = PRODUCTIERAPPORT[0][:8]  # up to Toelichting
 
 
 def test_inventories_as_pdf_tables_are_read_from_the_text_layer_and_from_scans(

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.browser import FLAGS as CHROMIUM_FLAGS
 from tests.conftest import Site
 from tests.fixtures.documents import PRIVACY_HTML, decision_pdf
 from wooarchive.archive.fetch import fetch
@@ -250,15 +251,6 @@ def test_no_page_or_json_of_the_public_site_shows_a_requester(ds, built: Built) 
     assert get(ds, "/-/databases.json").status_code == 404  # it would show where files are
 
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
