@@ -93,6 +93,13 @@ def test_a_compound_is_found_written_apart(ds) -> None:
     assert "Register van verwerkingen" in page.text and "Ook los gezocht" in page.text
 
 
+def test_a_word_with_a_suffix_is_no_compound_and_hits_are_marked(ds) -> None:
+    page = get(ds, "/-/search?q=gemeentelijk")  # gemeente + lijk: an ending, not a word
+    assert "Ook los gezocht" not in page.text
+    marked = get(ds, "/-/search?q=verwerkingen").text
+    assert "<mark>verwerkingen</mark>" in marked
+
+
 def test_stop_words_alone_are_explained(ds) -> None:
     page = get(ds, "/-/search?q=de+het+een")
     assert 'id="stopwords"' in page.text and '<div class="hit">' not in page.text

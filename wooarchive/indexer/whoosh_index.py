@@ -19,7 +19,6 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, NullQuery, Or, Term
@@ -59,13 +58,26 @@ SCHEMA = Schema(
 )
 
 
-class MarkFormatter(Formatter):
-    """Marks hits with «» (plain text); the web page escapes the text and styles these."""
+SNIPPET = 160  # characters of a hit's text shown around its first match
 
-    between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return f"«{get_text(text, token, replace)}»"
+def snippet(text: str, stems: list[str]) -> str:
+    """The part of ``text`` around the first word that starts with one of the query's stems,
+    every such word marked with «» (plain text; the web page escapes it and styles the marks).
+    Whoosh's own highlighter analyses the whole page again for every hit, which cost more
+    than the search itself; words start with their stem, so a pattern finds them."""
+    text = " ".join(text.split())
+    words = sorted({s for s in stems if len(s) >= 2}, key=len, reverse=True)
+    if not words:
+        return text[:SNIPPET]
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
+    first = pattern.search(text)
+    start = max(0, first.start() - SNIPPET // 3) if first else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    part = text[start : start + SNIPPET]
+    marked = pattern.sub(lambda m: f"«{m.group(0)}»", part)
+    return ("… " if start else "") + marked + (" …" if start + SNIPPET < len(text) else "")
 
 
 @dataclass
@@ -216,7 +228,11 @@ class Found:
 
 
 MAX_PAGE = 50  # deeper pages cost a search of all the hits before them
-MIN_PART = 4  # the shortest word a compound is split into
+MIN_PART = 5  # the shortest word a compound is split into
+# endings that are no word of their own: "werkelijk" is no "werke" + "lijk"
+SUFFIXES = frozenset(
+    "lijk lijke heid heden schap schappen baar bare isch ische loos loze tje".split()
+)
 
 
 def _analysed(searcher, word: str) -> str | None:
@@ -235,7 +251,10 @@ def split_compound(searcher, word: str) -> tuple[str, str] | None:
     best, best_frequency = None, 0
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):
         right = word[cut:]
-        for left in {word[:cut], word[:cut].removesuffix("s"), word[:cut].removesuffix("en")}:
+        if right in SUFFIXES:
+            continue
+        head = word[:cut]
+        for left in {head, head.removesuffix("s"), head.removesuffix("e"), head.removesuffix("en")}:
             if len(left) < MIN_PART:
                 continue
             terms = [_analysed(searcher, part) for part in (left, right)]
@@ -296,12 +315,12 @@ def search(
         # Whoosh takes a filter that allows nothing for no filter at all
         return Found([], 0, True, None, False, compounds)
     results = searcher.search(parsed, limit=page * limit, filter=allowed)
-    results.fragmenter = ContextFragmenter(maxchars=160, surround=60)
-    results.formatter = MarkFormatter()
+    stems = [text for field, text in parsed.iter_all_terms() if field == "text"]
+    stems = [s.decode() if isinstance(s, bytes) else s for s in stems]
     hits = []
     for hit in results[(page - 1) * limit : page * limit]:
         text = text_of(hit["sha256"], hit["page"])
-        snippet = hit.highlights("text", text=text, top=2) or text[:160]
+        shown = snippet(text, stems)
         hits.append(
             WhooshHit(
                 hit["sha256"],
@@ -310,7 +329,7 @@ def search(
                 hit["municipality"],
                 hit["kind"],
                 round(hit.score, 3),
-                " ".join(snippet.split()),
+                shown,
             )
         )
     suggestion = None
