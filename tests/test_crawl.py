@@ -71,6 +71,9 @@ def test_robots_txt_is_asked_first_and_a_disallowed_path_is_never_requested(
 ) -> None:
     den_helder = [hit.path for hit in crawled.hits if hit.site == "denhelder"]
     assert den_helder[0] == "/robots.txt"
+    for site in {hit.site for hit in crawled.hits}:  # once: Scrapy is given the spider's copy
+        asked = [hit for hit in crawled.hits if hit.site == site and hit.path == "/robots.txt"]
+        assert len(asked) <= 1, f"robots.txt of {site} fetched {len(asked)} times"
     assert not [path for path in den_helder if path.startswith("/intern/")]
 
 

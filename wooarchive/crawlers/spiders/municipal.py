@@ -14,7 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from protego import Protego
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.sitemap import Sitemap
 
 from wooarchive import cues
@@ -96,7 +98,20 @@ class MunicipalSpider(scrapy.Spider):
             record = cues.Classification("crawl_record", 0, [what])
             yield self._item(response, capture, record, title=None)
 
+    def _share_robots(self, response: Response) -> None:
+        """Give Scrapy's robots.txt middleware the robots.txt just fetched, so that it does not
+        fetch it a second time for the start URL's host (it knows nothing of the spider's)."""
+        if not getattr(self.crawler, "crawling", False):
+            return  # a spider tried on its own, without an engine
+        netloc = urlsplit((response.meta.get("redirect_urls") or [response.url])[0]).netloc
+        for middleware in self.crawler.engine.downloader.middleware.middlewares:
+            if isinstance(middleware, RobotsTxtMiddleware) and netloc not in middleware._parsers:
+                middleware._parsers[netloc] = build_from_crawler(
+                    middleware._parserimpl, self.crawler, response.body
+                )
+
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        self._share_robots(response)
         yield from self._plain(response, "robots.txt of the site")
         sitemaps = []
         if response.status == 200:
