@@ -48,9 +48,16 @@ def test_a_hostile_site_cannot_make_the_crawler_fetch_internal_addresses_or_stor
         (
             f'<html><title>Gemeente</title><a href="{inside}/secret">Privacyverklaring</a>'
             '<a href="/privacy">Privacyverklaring gemeente</a>'
-            '<a href="/verwerkingsregister">Verwerkingsregister</a></html>'
+            '<a href="/verwerkingsregister">Verwerkingsregister</a>'
+            '<a href="/dpia">DPIA cameratoezicht</a></html>'
         ).encode(),
         "text/html",
+    )
+    site.body(
+        "/dpia",
+        b"<html><title>DPIA</title></html>",
+        "text/html",
+        headers={f"X-Pad-{n}": "x" * 10 for n in range(5000)},
     )
     site.body("/privacy", bomb(), "text/html", gzipped=False, headers={"Content-Encoding": "gzip"})
     site.redirect("/verwerkingsregister", f"{inside}/secret")
@@ -74,6 +81,8 @@ def test_a_hostile_site_cannot_make_the_crawler_fetch_internal_addresses_or_stor
     errors = [e for (e,) in query(data, "select error from fetch_errors")]
     assert any("is an internal address" in e and "/secret" in e for e in errors), errors
     assert any("decodes to more than 10000000 bytes" in e for e in errors), errors
+    assert any("too many response headers" in e for e in errors), errors
+    assert not query(data, "select 1 from captures where url = ?", (site.url("/dpia"),))
     assert not query(data, "select 1 from captures where url like ?", (f"{inside}%",))
     assert not query(data, "select 1 from captures where url = ?", (site.url("/privacy"),))
     sizes = [p.stat().st_size for p in (data / "blobs" / "sha256").rglob("*") if p.is_file()]
@@ -131,3 +140,15 @@ def test_domains_come_from_the_bundled_suffix_list_without_network(monkeypatch) 
     from scrapy.downloadermiddlewares import cookies
 
     assert cookies._split_domain("www.utrecht.nl").top_domain_under_public_suffix == "utrecht.nl"
+
+
+def test_archive_add_refuses_a_response_with_endless_headers(archive: Archive, site) -> None:
+    site.body(
+        "/dpia",
+        b"<html></html>",
+        "text/html",
+        headers={f"X-Pad-{n}": "x" * 10 for n in range(5000)},
+    )
+    with pytest.raises(FetchError) as refused:
+        fetch(archive, site.url("/dpia"), municipality_code="GM0363")
+    assert "\n" not in str(refused.value) and site.url("/dpia") in str(refused.value)

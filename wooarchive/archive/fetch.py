@@ -30,6 +30,7 @@ DEFAULT_MAX_SIZE = 256 << 20
 DEFAULT_TIMEOUT = 30.0  # per network operation
 MAX_SECONDS = 300.0  # per response, whole: a server that drips a byte a second is cut off
 MAX_REDIRECTS = 10
+MAX_RESPONSE_HEADERS = 200  # a server sending thousands of headers is hostile (crawl too)
 
 
 class FetchError(ArchiveError):
@@ -51,6 +52,11 @@ def _read_response(
     response: httpx.Response, workdir: Path, max_size: int, deadline: float
 ) -> tuple[Path, int, Path]:
     """Stream the payload to disk: raw (for the WARC) and decoded (for the blob)."""
+    if len(response.headers.raw) > MAX_RESPONSE_HEADERS:
+        raise FetchError(
+            f"{response.url}: too many response headers "
+            f"({len(response.headers.raw)}, more than {MAX_RESPONSE_HEADERS})"
+        )
     raw_path, body_path = workdir / "raw", workdir / "body"
     try:
         decoder = BoundedDecoder(response.headers.get("content-encoding"), max_size)

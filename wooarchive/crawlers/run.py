@@ -19,6 +19,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
 from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
 from wooarchive.crawlers.spiders.municipal import MunicipalSpider
 
@@ -33,6 +34,35 @@ def _offline_suffix_list() -> None:
     from tldextract import TLDExtract
 
     cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def _bounded_headers() -> None:
+    """Twisted's HTTP client takes any number of response headers (only each line is limited,
+    to 16 KiB): a hostile server could send millions. A response with more than
+    MAX_RESPONSE_HEADERS, or MAX_HEADER_BYTES of them in all, fails as unparseable, which the
+    crawl records as a fetch error (`woo archive add` refuses it too, in fetch.py)."""
+    from twisted.web import _newclient
+
+    parser = _newclient.HTTPClientParser
+    if getattr(parser, "woo_bounded", False):
+        return
+    original = parser.headerReceived
+
+    def header_received(self, name: bytes, value: bytes) -> None:
+        count, size = getattr(self, "woo_headers", (0, 0))
+        self.woo_headers = count, size = count + 1, size + len(name) + len(value)
+        if count > MAX_RESPONSE_HEADERS or size > MAX_HEADER_BYTES:
+            raise _newclient.ParseError(
+                "too many response headers",
+                f"more than {MAX_RESPONSE_HEADERS} headers or {MAX_HEADER_BYTES} bytes of them",
+            )
+        original(self, name, value)
+
+    parser.headerReceived = header_received
+    parser.woo_bounded = True
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,7 @@ def crawl(
     todo = deque(s for s in sites if s.municipality not in done)
     report = CrawlReport(run_id, [], sorted(done), [])
     _offline_suffix_list()
+    _bounded_headers()
     process = CrawlerProcess(settings)
     window = settings.getint("WOO_CONCURRENT_SITES", 8)
 
