@@ -543,3 +543,33 @@ def test_an_fg_section_of_the_privacy_page_counts_as_an_fg_contact(tmp_path, mon
     assert rows["GM0014"]["fg_contact_evidence"] == f"/-/document/{sha}"
     assert rows["GM0014"]["privacy_statement_state"] == "found"
     assert rows["GM0106"]["fg_contact_state"] == "never"
+
+
+def test_a_search_of_pages_is_newest_first_with_an_estimate_and_counts_on_request(
+    ds, built: Built
+) -> None:
+    """Counting and sorting every match is what made a search of a million pages take seconds:
+    by default a search shows the newest pages first and an estimate; the exact count is a
+    link away, and a sort the visitor asks for is kept."""
+    data = get(ds, "/archive/pages.json?_search=persoonsgegevens&_shape=objects").json()
+    assert data["filtered_table_rows_count"] is None
+    newest_first = (
+        Archive(settings())
+        .db.execute(
+            "select sha256, page from pages where rowid in (select rowid from pages_fts "
+            "where pages_fts match 'persoonsgegevens') order by rowid desc"
+        )
+        .fetchall()
+    )
+    assert len(newest_first) >= 2
+    assert [(r["sha256"], r["page"]) for r in data["rows"]] == newest_first
+    rowids = newest_first
+    html = get(ds, "/archive/pages?_search=persoonsgegevens").text
+    estimate = re.search(r'<p id="search-estimate">Ongeveer (\d+) pagina', html)
+    assert estimate and int(estimate.group(1)) >= len(rowids)
+    exact = re.search(r'href="([^"]*_count=1)"', html).group(1).replace("&amp;", "&")
+    assert get(ds, exact.replace("/archive/pages", "/archive/pages.json")).json()[
+        "filtered_table_rows_count"
+    ] == len(rowids)
+    kept = get(ds, "/archive/pages.json?_search=persoonsgegevens&_sort=page").json()
+    assert "order by page" in kept["query"]["sql"] and kept["filtered_table_rows_count"] is None
