@@ -83,12 +83,13 @@ async def search(datasette, request):
         )
     if fmt:
         return _export(fmt, query, found, results)
+    # the municipalities with documents, found in the index on documents' municipality
     codes = [
         r[0]
         for r in (
             await db.execute(
-                "select distinct municipality_code from documents "
-                "where municipality_code is not null order by 1"
+                "select code from municipalities m where exists (select 1 from documents d "
+                "where d.municipality_code = m.code) order by code"
             )
         ).rows
     ]

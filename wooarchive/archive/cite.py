@@ -82,9 +82,14 @@ def _capture_for(db: sqlite_utils.Database, ref: str) -> dict:
     sha = ref.lower()
     if not HEX.fullmatch(sha):
         raise ArchiveError(f"{ref}: neither a URL nor a SHA-256 (or a prefix of 8+ hex digits)")
+    # a whole SHA-256 is looked up in the key's index; a prefix is a range of it (a LIKE, being
+    # case-blind, would read every document)
     docs = [
         r["sha256"]
-        for r in db.query("select sha256 from documents where sha256 like ? limit 2", [sha + "%"])
+        for r in db.query(
+            "select sha256 from documents where sha256 >= ? and sha256 < ? limit 2",
+            [sha, sha + "g"],
+        )
     ]
     if not docs:
         raise ArchiveError(f"{ref}: no document with this SHA-256 in the archive")
