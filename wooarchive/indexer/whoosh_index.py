@@ -18,10 +18,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, NullQuery, Or, Term
+from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
 _snowball = stemmer_for_language("nl")
@@ -228,6 +229,7 @@ class Found:
 
 
 MAX_PAGE = 50  # deeper pages cost a search of all the hits before them
+SEARCH_SECONDS = 0.03  # scoring stops here (the hits so far are ranked, the total estimated)
 MIN_PART = 5  # the shortest word a compound is split into
 # endings that are no word of their own: "werkelijk" is no "werke" + "lijk"
 SUFFIXES = frozenset(
@@ -314,7 +316,23 @@ def search(
     if allowed is not None and next(iter(searcher.docs_for_query(allowed)), None) is None:
         # Whoosh takes a filter that allows nothing for no filter at all
         return Found([], 0, True, None, False, compounds)
-    results = searcher.search(parsed, limit=page * limit, filter=allowed)
+    # a word on most pages has a posting for most of a million pages, and Whoosh scores them
+    # all: the search stops after SEARCH_SECONDS with the best hits scored so far, and the total
+    # is then an estimate
+    collector = TimeLimitCollector(
+        searcher.collector(limit=page * limit),
+        timelimit=SEARCH_SECONDS,
+        use_alarm=False,  # signals belong to the main thread; Datasette searches in others
+    )
+    # the filter is part of the query (at a constant score, so the ranking is the query's):
+    # a filter collector would sit outside the time limit and never be stopped
+    searched = And([parsed, ConstantScoreQuery(allowed)]) if allowed is not None else parsed
+    try:
+        searcher.search_with_collector(searched, collector)
+        cut = False
+    except TimeLimit:
+        cut = True
+    results = collector.results()
     stems = [text for field, text in parsed.iter_all_terms() if field == "text"]
     stems = [s.decode() if isinstance(s, bytes) else s for s in stems]
     hits = []
@@ -348,7 +366,7 @@ def search(
     # exactly; only beyond a thousand hits, where counting costs more than the search, is the
     # estimate given
     estimate = results.estimated_length()
-    if estimate <= EXACT_TOTAL_UP_TO:
+    if not cut and estimate <= EXACT_TOTAL_UP_TO:
         return Found(hits, len(results), True, suggestion, False, compounds)
     return Found(hits, estimate, False, suggestion, False, compounds)
 
