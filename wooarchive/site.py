@@ -190,16 +190,15 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
         [sha256],
     ).fetchone()
     if redaction and redaction[2]:
-        printed = Counter(
-            code.strip()
-            for (codes,) in db.execute(
-                "select redaction_codes from pages where sha256 = ? and redaction_codes is not null",
-                [sha256],
-            )
-            for code in codes.split(",")
+        from wooarchive.decisions.stats import printed_codes
+
+        printed = printed_codes(
+            db,
+            "select redaction_codes from pages where sha256 = ? and redaction_codes is not null",
+            [sha256],
         )
         in_boxes = (
-            "; gronden in de vlakken: " + ", ".join(f"{c} {n}x" for c, n in printed.most_common())
+            "; gronden in de vlakken: " + ", ".join(f"{c} {n}x" for c, n in printed)
             if printed
             else ""
         )
@@ -318,16 +317,17 @@ SCORE_COLUMNS = [
 ]
 # what the Autoriteit Persoonsgegevens checks first: a processing register, DPIAs, an FG
 AP_POINTS = ("processing_register", "dpia", "fg_contact")
-# a page that lists DPIAs or decisions is not one: for these only files count
-FILES_ONLY = ("dpia", "woo_decision")
+# a page that lists DPIAs is not one: for DPIAs only files count (a page listing Woo decisions
+# is a woo_page already; an HTML page classified a decision is a platform's detail page)
+FILES_ONLY = ("dpia",)
 
 
 def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
     """One row per municipality, each cell in one of three states: ``found`` (how many
     publications, counted by address so that versions of one page count once; since when, last
     seen, and the latest as evidence), ``not_found`` at the last crawl of the municipality (with
-    that crawl's date and errors), or ``never`` crawled. A page listing DPIAs or Woo decisions
-    is not counted as one. Plus the published request statistics."""
+    that crawl's date and errors), or ``never`` crawled. A page listing DPIAs is not counted as
+    one. Plus the published request statistics."""
     db = sqlite_utils.Database(conn)
     where, params = ("where m.code = ?", [code]) if code else ("", [])
     municipalities = list(

@@ -5,6 +5,7 @@ Decided requests only, as the municipalities published them."""
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 
 import sqlite_utils
 
@@ -37,14 +38,12 @@ def per_municipality(db: sqlite_utils.Database) -> list[dict]:
             "where d.municipality_code is ? group by 1 order by 2 desc",
             [code],
         ).fetchall()
-        printed: dict[str, int] = {}
-        for (codes,) in db.execute(
+        printed = printed_codes(
+            db,
             "select p.redaction_codes from pages p join woo_decisions d on d.sha256 = p.sha256 "
             "where d.municipality_code is ? and p.redaction_codes is not null",
             [code],
-        ):
-            for printed_code in codes.split(", "):
-                printed[printed_code] = printed.get(printed_code, 0) + 1
+        )
         quartiles = statistics.quantiles(days, n=4, method="inclusive") if len(days) > 1 else []
         rows.append(
             {
@@ -61,12 +60,19 @@ def per_municipality(db: sqlite_utils.Database) -> list[dict]:
                 "redacted_share": round(statistics.mean(shares), 4) if shares else None,
                 "grounds": "; ".join(f"{c} {n}x" for c, n in grounds),
                 "inventory": "; ".join(f"{a} {n}x" for a, n in assessed),
-                "codes_in_boxes": "; ".join(
-                    f"{c} {n}x" for c, n in sorted(printed.items(), key=lambda i: (-i[1], i[0]))
-                ),
+                "codes_in_boxes": "; ".join(f"{c} {n}x" for c, n in printed),
             }
         )
     return rows
+
+
+def printed_codes(db: sqlite_utils.Database, sql: str, params: list) -> list[tuple[str, int]]:
+    """How often each ground code was printed in the redaction boxes of the pages ``sql``
+    selects (one column, pages.redaction_codes), commonest first."""
+    counts = Counter(
+        code.strip() for (codes,) in db.execute(sql, params) for code in codes.split(",")
+    )
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def days_to_decision(db: sqlite_utils.Database, municipality: str | None = None) -> list[int]:
