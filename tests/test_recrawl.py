@@ -130,7 +130,11 @@ def test_a_killed_crawl_resumes_to_the_same_documents(tmp_path: Path) -> None:
         partial = documents(data)
         resumed = run_crawl(data, web, *slow)
         assert "already done" in resumed.stdout and " 0 already done" not in resumed.stdout
-        assert partial < documents(data) == documents(reference)
+        # a document stored just before the kill may not have its kind yet (the item that gives
+        # it was not processed): the resumed crawl gives it; what was stored is kept
+        stored = {(sha256, code) for sha256, _, code in partial}
+        assert stored < {(sha256, code) for sha256, _, code in documents(data)}
+        assert documents(data) == documents(reference)
         check = subprocess.run([WOO, "verify"], env=crawl_env(data), capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
     finally:
