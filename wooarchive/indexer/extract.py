@@ -19,7 +19,7 @@ from pypdf import PdfWriter
 from wooarchive.archive.sniff import sniff
 from wooarchive.config import Settings
 from wooarchive.indexer import office, poppler, redaction
-from wooarchive.indexer.html import main_text, section_findings
+from wooarchive.indexer.html import read_html
 from wooarchive.indexer.isolation import Failure, LimitExceeded, Limits, ReaderPool
 from wooarchive.indexer.ocr import OcrJob, OcrResult, run_job
 from wooarchive.indexer.pdf import Encrypted, PdfPage, Unreadable, read_pdf
@@ -150,8 +150,8 @@ def read_document(
                 _read_pdf(path, config, result, workdir or Path(tmp))
         elif mime == "text/html":
             data = path.read_bytes()
-            result.pages.append(_page(1, "html", main_text(data)))
-            result.findings = section_findings(data)
+            text, result.findings = read_html(data)
+            result.pages.append(_page(1, "html", text))
         elif mime in IMAGES:
             result.ocr_needed[1] = "an image"
             result.total_pages = 1

@@ -81,9 +81,14 @@ def _main_node(data: bytes):
     )
 
 
-def main_text(data: bytes) -> str:
-    """Visible text of <main> (or <article>, or <body>), one line per block."""
+def read_html(data: bytes) -> tuple[str, list[tuple[str, str | None, str, str]]]:
+    """The page's main text and its sections' findings, from one parse of the page."""
     node = _main_node(data)
+    return _text_of(node), _findings_of(_sections_of(node))
+
+
+def _text_of(node) -> str:
+    """Visible text of <main> (or <article>, or <body>), one line per block."""
     if node is None:
         return ""
     parts: list[str] = []
@@ -118,10 +123,9 @@ class Section:
     table_rows: int = 0
 
 
-def sections(data: bytes) -> list[Section]:
+def _sections_of(node) -> list[Section]:
     """The page's headed sections in order: each heading with the text, mail links and table
     rows that follow it up to the next heading."""
-    node = _main_node(data)
     if node is None:
         return []
     found: list[Section] = []
@@ -154,7 +158,7 @@ def sections(data: bytes) -> list[Section]:
     return found
 
 
-def section_findings(data: bytes) -> list[tuple[str, str | None, str, str]]:
+def _findings_of(sections: list[Section]) -> list[tuple[str, str | None, str, str]]:
     """What the page's sections are, beside what the page is: (kind, anchor, heading, evidence)
     for each section whose heading names a kind and whose content bears it out: an FG section
     gives a way to reach the FG (a mail address or a phone number), a register section holds a
@@ -163,7 +167,7 @@ def section_findings(data: bytes) -> list[tuple[str, str | None, str, str]]:
     from wooarchive.cues import classify
 
     findings = []
-    for section in sections(data):
+    for section in sections:
         kind = classify(url="", title=section.heading, text=section.text[:2000]).kind
         if kind == "fg_contact":
             contact = section.mailtos or EMAIL.findall(section.text) or PHONE.findall(section.text)

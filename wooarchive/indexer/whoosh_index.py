@@ -285,7 +285,7 @@ def search(
     # every word must occur (in the title or the text), as researchers expect of a search box
     parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
     query = plain_query(query)
-    parsed = parser.parse(query)
+    parsed = written = parser.parse(query)  # written: the query as typed, before compounds
     if parsed is NullQuery or not list(parsed.iter_all_terms()):
         return Found([], 0, True, None, True, [])
     # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
@@ -353,14 +353,13 @@ def search(
     suggestion = None
     # spelling correction is the costly part of a search: only when a word is unknown; the
     # corrections come from the unstemmed words of the index, so they are words, not stems
-    terms = list(parser.parse(query).iter_all_terms())
+    terms = list(written.iter_all_terms())
     unknown = len(terms) <= 2 * MAX_SUGGEST_TERMS and any(
         field == "text" and searcher.doc_frequency(field, text) == 0 for field, text in terms
     )
     if unknown and not splits:
-        original = parser.parse(query)
-        corrected = searcher.correct_query(original, query)
-        if corrected.query != original:
+        corrected = searcher.correct_query(written, query)
+        if corrected.query != written:
             suggestion = corrected.string.replace('"', "")
     # Whoosh's estimate counts deleted (updated) documents too, so small totals are counted
     # exactly; only beyond a thousand hits, where counting costs more than the search, is the
