@@ -3,6 +3,7 @@ linked to the old one, and a crawl killed mid-way resumes to the same documents.
 
 from __future__ import annotations
 
+import resource
 import signal
 import subprocess
 import time
@@ -137,5 +138,53 @@ def test_a_killed_crawl_resumes_to_the_same_documents(tmp_path: Path) -> None:
         assert documents(data) == documents(reference)
         check = subprocess.run([WOO, "verify"], env=crawl_env(data), capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
+    finally:
+        web.close()
+
+
+def _file_size_limit(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_crawl_that_cannot_write_stops_unfinished_and_resumes_to_the_same_documents(
+    tmp_path: Path,
+) -> None:
+    """A full disk, made real by the kernel: with RLIMIT_FSIZE every write past the limit fails
+    (EFBIG, as ENOSPC would) in whichever file reaches it first: the WARC file, the database's
+    log, a blob."""
+    web = FixtureWeb()
+    try:
+        reference = tmp_path / "reference"
+        run_crawl(reference, web)
+        warc_size = sum(p.stat().st_size for p in (reference / "warc").iterdir())
+        data = tmp_path / "full"
+        # the archive exists before the disk fills (its database is larger than the limit, and
+        # so is every offset SQLite writes to in it: a checkpoint fails as well)
+        subprocess.run([WOO, "verify"], env=crawl_env(data), capture_output=True, check=True)
+        full = subprocess.run(
+            crawl_command(web),
+            env=crawl_env(data),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            preexec_fn=_file_size_limit(warc_size // 2),
+        )
+        assert full.returncode == 1, full.stdout + full.stderr[-3000:]
+        error = full.stderr.strip().splitlines()[-1]
+        assert error.startswith("Error: cannot write to the archive in "), error
+        assert "File too large" in error or "SQLITE_IOERR" in error, error
+        assert "Traceback" not in full.stderr
+        assert query(data, "select count(*) from crawl_sites where finished_at is null")[0][0] >= 1
+        # what was committed is whole: the archive verifies, and the WARC file reads to its end
+        check = subprocess.run([WOO, "verify"], env=crawl_env(data), capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        resumed = run_crawl(data, web)
+        assert "already done" in resumed.stdout
+        assert documents(data) == documents(reference)
+        check = subprocess.run([WOO, "verify"], env=crawl_env(data), capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
     finally:
         web.close()

@@ -8,7 +8,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
-from wooarchive.crawlers.items import DocumentItem
+from wooarchive.crawlers.items import DocumentItem, OutlinkItem
 from wooarchive.crawlers.spiders.municipal import MunicipalSpider
 
 SITE = "https://www.gemeente.nl"
@@ -25,7 +25,9 @@ def spider() -> MunicipalSpider:
             "WOO_MAX_LISTING_PAGES": 3,
         },
     )
-    return MunicipalSpider.from_crawler(crawler, municipality="GM0363", start_url=SITE + "/")
+    return MunicipalSpider.from_crawler(
+        crawler, municipality="GM0363", start_url=SITE + "/", municipality_name="Amsterdam"
+    )
 
 
 def page(url: str, body: str, depth: int = 1, mime: str = "text/html", **meta) -> HtmlResponse:
@@ -84,23 +86,142 @@ def test_a_never_ending_listing_is_stopped_by_its_own_bound(spider: MunicipalSpi
 
 
 def test_links_without_cues_are_followed_near_the_start_only(spider: MunicipalSpider) -> None:
-    body = (
-        '<title>Nieuws</title><a href="/nieuws/brug">Nieuwe brug</a><a href="/privacy">Privacy</a>'
-    )
-    _, near = split(spider.parse_page(page(SITE + "/nieuws", body, depth=1)))
-    _, deep = split(spider.parse_page(page(SITE + "/nieuws", body, depth=2)))
-    assert {r.url for r in near} == {SITE + "/nieuws/brug", SITE + "/privacy"}
-    assert {r.url for r in deep} == {SITE + "/privacy"}
+    def body(n: int) -> str:
+        return f'<title>Nieuws</title><a href="/nieuws/{n}">Nieuwe brug</a><a href="/privacy/{n}">Privacy</a>'
+
+    _, near = split(spider.parse_page(page(SITE + "/nieuws", body(1), depth=1)))
+    _, deep = split(spider.parse_page(page(SITE + "/nieuws", body(2), depth=2)))
+    assert {r.url for r in near} == {SITE + "/nieuws/1", SITE + "/privacy/1"}
+    assert {r.url for r in deep} == {SITE + "/privacy/2"}
 
 
-def test_an_off_site_link_with_a_clear_cue_adds_a_publication_host(spider: MunicipalSpider) -> None:
-    body = (
-        '<title>Home</title><a href="https://publicaties.example/gemeente/woo">Woo-besluiten</a>'
-        '<a href="https://www.twitter.example/gemeente">Twitter</a>'
+def test_each_distinct_url_is_scheduled_once(spider: MunicipalSpider) -> None:
+    body = '<title>Privacy</title><a href="/privacy#top">Privacy</a><a href="/privacy?utm_source=x">Privacy</a>'
+    _, first = split(spider.parse_page(page(SITE + "/a", body)))
+    _, again = split(spider.parse_page(page(SITE + "/b", body)))
+    assert [r.url for r in first] == [SITE + "/privacy"]
+    assert again == []
+
+
+def test_a_session_parameter_is_learned_from_one_token_on_links_to_many_paths(
+    spider: MunicipalSpider,
+) -> None:
+    body = "<title>Home</title>" + "".join(
+        f'<a href="/{p}?cmsctx=a81f3c9d27&amp;lang=nl">Privacy {p}</a>'
+        for p in ("privacy", "woo", "avg", "fg")
     )
     _, requests = split(spider.parse_page(page(SITE + "/", body, depth=0)))
-    assert [r.url for r in requests] == ["https://publicaties.example/gemeente/woo"]
-    assert "publicaties.example" in spider.scope
+    assert {r.url for r in requests} == {
+        SITE + f"/{p}?lang=nl" for p in ("privacy", "woo", "avg", "fg")
+    }
+    assert spider.session_params == {"www.gemeente.nl": {"cmsctx"}}
+
+
+def test_a_session_parameter_is_learned_from_same_bytes_under_two_values(
+    spider: MunicipalSpider,
+) -> None:
+    def body(token: str) -> str:
+        return f'<title>Privacy</title><a href="/woo?k={token}">Woo</a><p>Zelfde tekst.</p>'
+
+    list(spider.parse_page(page(SITE + "/privacy?k=1", body("1"))))
+    assert spider.session_params == {}
+    list(spider.parse_page(page(SITE + "/privacy?k=2", body("2"))))
+    assert spider.session_params == {"www.gemeente.nl": {"k"}}
+    assert spider.canonical(SITE + "/privacy?k=3&id=4") == SITE + "/privacy?id=4"
+
+
+def test_a_publication_platform_naming_the_municipality_is_followed_other_hosts_are_outlinks(
+    spider: MunicipalSpider,
+) -> None:
+    body = (
+        '<title>Home</title><a href="https://publicaties.example/amsterdam/woo">Woo-besluiten</a>'
+        '<a href="https://amsterdam.openwoo.example/">Openbare documenten</a>'
+        '<a href="https://woo.rijk.example/verzoeken">Woo-verzoeken bij het Rijk</a>'
+        '<a href="https://algoritmes.overheid.example/">Algoritmeregister</a>'
+        '<a href="https://www.twitter.example/gemeente">Twitter</a>'
+    )
+    output = list(spider.parse_page(page(SITE + "/", body, depth=0)))
+    followed = [o.url for o in output if isinstance(o, Request)]
+    outlinks = [o.url for o in output if isinstance(o, OutlinkItem)]
+    # a known platform's host that does not name the municipality is asked once: its page must
+    assert followed == [
+        "https://publicaties.example/amsterdam/woo",
+        "https://amsterdam.openwoo.example/",
+        "https://woo.rijk.example/verzoeken",
+    ]
+    assert outlinks == [
+        "https://algoritmes.overheid.example/",
+        "https://www.twitter.example/gemeente",
+    ]
+    items, requests = split(
+        spider.parse_page(
+            page(
+                "https://woo.rijk.example/verzoeken",
+                '<title>Woo-verzoeken bij het Rijk</title><a href="/ministeries">Woo-besluiten</a>',
+            )
+        )
+    )
+    assert (requests, items[0].kind) == ([], "crawl_record")
+    assert "woo.rijk.example" not in spider.scope and "amsterdam.openwoo.example" in spider.scope
+
+
+def test_a_platform_whose_first_page_carries_no_woo_cue_leaves_the_scope(
+    spider: MunicipalSpider,
+) -> None:
+    body = '<title>Home</title><a href="https://nieuws.openwoo.example/">Woo-nieuws</a>'
+    list(spider.parse_page(page(SITE + "/", body, depth=0)))
+    assert "nieuws.openwoo.example" in spider.scope
+    items, requests = split(
+        spider.parse_page(
+            page(
+                "https://nieuws.openwoo.example/",
+                '<title>Nieuws</title><p>Het weer.</p><a href="/sport">Sport</a>',
+            )
+        )
+    )
+    assert requests == [] and items[0].kind == "crawl_record"
+    assert "nieuws.openwoo.example" not in spider.scope
+
+
+def test_filters_of_a_listing_are_followed_one_level_deep(spider: MunicipalSpider) -> None:
+    links = (
+        '<a href="/woo/besluiten?jaar=2025">2025</a><a href="/woo/besluiten?thema=zorg">Zorg</a>'
+        '<a href="/woo/besluiten?jaar=2025&amp;thema=zorg">2025, zorg</a>'
+        '<a href="/woo/besluiten?pagina=2">2</a><a href="/woo/besluit/17">Snippergroen</a>'
+    )
+    title = "<title>Woo-besluiten</title>"
+    _, top = split(spider.parse_page(page(SITE + "/woo/besluiten", title + links)))
+    assert {r.url.split("/woo/", 1)[1] for r in top} == {
+        "besluiten?jaar=2025",
+        "besluiten?thema=zorg",
+        "besluiten?pagina=2",
+        "besluit/17",
+    }
+    spider.seen.clear()
+    _, filtered = split(spider.parse_page(page(SITE + "/woo/besluiten?jaar=2025", title + links)))
+    assert {r.url.split("/woo/", 1)[1] for r in filtered} == {"besluiten?pagina=2", "besluit/17"}
+
+
+def test_a_get_search_form_on_a_woo_page_is_submitted_once_with_its_defaults(
+    spider: MunicipalSpider,
+) -> None:
+    form = (
+        '<form action="/zoeken" method="get"><input name="q" value=""><select name="soort">'
+        '<option value="alle" selected>Alle</option><option value="besluit">Besluit</option>'
+        '</select><input type="submit" value="Zoeken"></form>'
+    )
+    _, requests = split(
+        spider.parse_page(page(SITE + "/woo", "<title>Woo-verzoeken</title>" + form))
+    )
+    assert [r.url for r in requests] == [SITE + "/zoeken?q=&soort=alle"]
+    _, again = split(
+        spider.parse_page(
+            page(
+                SITE + "/zoeken?q=&soort=alle", "<title>Woo-besluiten</title>" + form, woo_form=True
+            )
+        )
+    )
+    assert again == []
 
 
 def test_a_pdf_is_reported_with_its_link_text_as_title(spider: MunicipalSpider) -> None:
@@ -149,10 +270,11 @@ def test_a_sitemap_yields_only_urls_that_name_a_cue(spider: MunicipalSpider) -> 
     }
 
 
-def test_the_page_budget_stops_following(spider: MunicipalSpider) -> None:
+def test_the_page_budget_is_spent_on_the_best_scoring_links(spider: MunicipalSpider) -> None:
     spider.max_pages = 2
-    body = "<title>Privacy</title>" + "".join(
-        f'<a href="/privacy/{i}">Privacy {i}</a>' for i in range(5)
-    )
-    _, requests = split(spider.parse_page(page(SITE + "/privacy", body)))
-    assert len(requests) == 2
+    body = '<title>Home</title><a href="/nieuws">Nieuws</a><a href="/privacyverklaring">Privacyverklaring</a><a href="/woo">Wet open overheid</a>'
+    _, requests = split(spider.parse_page(page(SITE + "/", body, depth=0)))
+    best_first = sorted(requests, key=lambda r: -r.priority)
+    assert [r.url for r in best_first][-1] == SITE + "/nieuws"
+    assert [spider.spend(r) for r in best_first] == [True, True, False]
+    assert spider.final_notes() == ["page budget of 2 reached: 1 lower-scoring links not fetched"]

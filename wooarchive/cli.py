@@ -624,11 +624,22 @@ def crawl(
         sites = sites_for(store, split, list(start_urls), everything)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = run_crawl(store, sites, overrides=settings, fresh=fresh)
+    try:
+        report = run_crawl(store, sites, overrides=settings, fresh=fresh)
+    except ArchiveError as exc:  # the archive could not be written before the crawl began
+        raise click.ClickException(str(exc)) from exc
+    for code, notes in sorted(report.notes.items()):
+        for note in notes:
+            click.echo(f"{code}: {note}")
     click.echo(
         f"crawl run {report.run_id}: {len(report.crawled)} crawled, "
         f"{len(report.skipped)} already done, {len(report.unfinished)} unfinished"
     )
+    if report.error:
+        raise click.ClickException(
+            f"{report.error}; {len(report.unfinished)} sites left unfinished: make room and run "
+            "the same `woo crawl` again to resume"
+        )
     if report.unfinished:
         raise click.ClickException("unfinished: " + ", ".join(report.unfinished))
 

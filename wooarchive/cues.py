@@ -9,6 +9,7 @@ register.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Kind -> patterns. Order matters for ties: more specific kinds first.
@@ -174,6 +175,39 @@ def soft_404(title: str, heading: str, text: str) -> str | None:
         if found and len(text.strip()) <= SOFT_404_MAX_TEXT:
             return f"{where} says {found.group(0)!r} and the page has little else"
     return None
+
+
+# Publication platforms municipalities put their Woo decisions on, recognised by host name:
+# OpenWoo (openwoo.app, open.<gemeente>.nl), GPP-Woo and other "woo." hosts, iBabs, Notubiz and
+# the council information systems built on them.
+PLATFORM_HOST = re.compile(
+    r"openwoo|(^|\.)(open|woo|wooverzoeken|publicaties)\.|gpp-?woo|ibabs|notubiz|"
+    r"bestuurlijkeinformatie|raadsinformatie|besluitvorming",
+    re.I,
+)
+WOO_KINDS = ("woo_page", "woo_decision")
+# query parameters that page through a listing rather than filter it
+PAGE_PARAMS = {"page", "pagina", "p", "pg", "start", "offset", "paginanummer", "pagenr", "from"}
+
+
+def woo_cue(text: str) -> bool:
+    """Whether ``text`` (link text and URL words) names the Woo or a Woo decision."""
+    return any(p.search(text) for kind in WOO_KINDS for p in COMPILED[kind])
+
+
+def is_platform_host(host: str) -> bool:
+    return bool(PLATFORM_HOST.search(host))
+
+
+def slug(name: str) -> str:
+    """A municipality's name as hosts and paths write it: "Súdwest-Fryslân" -> "sudwestfryslan"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+def names(text: str, municipality_slug: str) -> bool:
+    """Whether ``text`` (a host, a path, a link text) names the municipality."""
+    return bool(municipality_slug) and municipality_slug in slug(text)
 
 
 def looks_like_document(url: str) -> bool:

@@ -37,6 +37,10 @@ class BlobStore:
         self.root = Path(root)
         # private blobs (reply attachments) are readable by their owner only
         self.file_mode = 0o400 if private else 0o444
+        # With deferred syncing (a crawl's batches), new blobs are made durable by sync(), once
+        # for many, before the database rows that name them are committed.
+        self.defer_sync = False
+        self._unsynced: list[Path] = []
 
     def path_for(self, sha256: str) -> Path:
         """Where the blob with this digest lives; the digest is checked so no caller-supplied
@@ -65,7 +69,8 @@ class BlobStore:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if not self.defer_sync:
+                    os.fsync(out.fileno())
             sha256 = digest.hexdigest()
             final = self.path_for(sha256)
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -75,9 +80,30 @@ class BlobStore:
                 new = True
             except FileExistsError:
                 new = False
+            if new and self.defer_sync:
+                self._unsynced.append(final)
             return StoredBlob(sha256=sha256, size=size, path=final, new=new)
         finally:
             os.unlink(tmp_name)
+
+    def sync(self) -> None:
+        """Make every blob stored since the last sync durable (data, then the directory entries
+        that name them)."""
+        directories = set()
+        for path in self._unsynced:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            directories.update((path.parent, path.parent.parent))
+        for directory in directories:
+            fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self._unsynced.clear()
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put_chunks([data])

@@ -433,6 +433,29 @@ def _search_vocabulary(db: sqlite_utils.Database) -> None:
     db.execute("create virtual table pages_fts_vocab using fts5vocab(pages_fts, 'row')")
 
 
+def _outlinks_and_site_notes(db: sqlite_utils.Database) -> None:
+    """What cut or hurt each site's crawl (a page budget, a listing without end, a start URL
+    that did not answer), and the links to other organisations' hosts that a crawl records but
+    never follows (a national register, a news site): which ones a municipality points to is a
+    finding, fetching them is not our business."""
+    db["crawl_sites"].add_column("notes", str)
+    db["outlinks"].create(
+        {
+            "id": int,
+            "municipality_code": str,
+            "url": str,
+            "host": str,
+            "from_url": str,
+            "anchor": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+    )
+    db["outlinks"].create_index(["municipality_code", "url"], unique=True)
+    db["outlinks"].create_index(["host"])
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -449,6 +472,7 @@ MIGRATIONS: list[Migration] = [
     _crawl_records,
     _findings,
     _search_vocabulary,
+    _outlinks_and_site_notes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

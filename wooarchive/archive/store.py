@@ -3,14 +3,24 @@
 Order of writes: blob, then WARC, then one database transaction. A process killed between
 them leaves at most an unreferenced blob or WARC record; running the same step again reuses the
 blob (same bytes, same name) and writes the rows, so nothing is lost and nothing is doubled.
+
+A crawl writes in batches (start_batching): blobs and WARC appends are synced, and the database
+committed, once per batch of captures rather than per capture, in the same order, so the
+database never names bytes that are not durable. A write that fails (a full disk, a read-only
+database) rolls back the batch and makes every later write refuse: the caller stops, and what was
+not committed is fetched again by a resumed crawl.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -26,6 +36,22 @@ from wooarchive.config import Settings, settings
 
 class ArchiveError(Exception):
     """A problem the user can act on; its message names the file or URL."""
+
+
+class ArchiveWriteError(ArchiveError):
+    """Writing to the archive failed (a full disk, a read-only database). Nothing of the failed
+    write or of its uncommitted batch was kept."""
+
+
+# Captures per batch at most; the crawl also flushes on a timer and before a site is finished.
+BATCH_CAPTURES = 256
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    code = getattr(exc, "sqlite_errorname", None)  # SQLITE_FULL, SQLITE_IOERR_WRITE, ...
+    return f"{exc} ({code})" if code else str(exc) or type(exc).__name__
 
 
 def utc_iso(when: datetime) -> str:
@@ -86,12 +112,77 @@ class Archive:
         self.blobs = BlobStore(self.settings.blobs_dir)
         self.user_agent = user_agent or self.settings.user_agent
         self._warc: WarcFileWriter | None = None
+        self.batching = False
+        self.pending = 0
+        self.failed: str | None = None  # why writing stopped, once it has
 
     @property
     def warc(self) -> WarcFileWriter:
         if self._warc is None:
             self._warc = WarcFileWriter(self.settings.warc_dir)
+            self._warc.defer_sync = self.batching
         return self._warc
+
+    def start_batching(self) -> None:
+        """Write in batches from now on: one sync of the new blobs and the WARC file and one
+        commit per batch (flush), instead of four fsyncs and two commits per response."""
+        self.batching = True
+        self.blobs.defer_sync = True
+        if self._warc is not None:
+            self._warc.defer_sync = True
+
+    def flush(self) -> None:
+        """Make the current batch durable: blobs and WARC synced first, then the commit."""
+        if self.failed:
+            raise ArchiveWriteError(self.failed)
+        try:
+            self.blobs.sync()
+            if self._warc is not None:
+                self._warc.sync()
+            if self.db.conn.in_transaction:
+                self.db.execute("COMMIT")
+        except (OSError, sqlite3.Error) as exc:
+            self._fail(exc)
+        self.pending = 0
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.db.conn.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite may have rolled back already
+        self.failed = f"cannot write to the archive in {self.settings.data_dir}: {_reason(exc)}"
+        raise ArchiveWriteError(self.failed) from exc
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write: its own transaction, or a savepoint in the open batch. A storage error
+        becomes ArchiveWriteError and stops all further writes."""
+        if self.failed:
+            raise ArchiveWriteError(self.failed)
+        conn = self.db.conn
+        try:
+            if not self.batching:
+                with conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    yield
+                return
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            conn.execute("SAVEPOINT capture")
+            try:
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK TO capture")
+                conn.execute("RELEASE capture")
+                raise
+            conn.execute("RELEASE capture")
+        except (OSError, sqlite3.OperationalError) as exc:
+            self._fail(exc)
+        if self.batching:
+            self.pending += 1
+            if self.pending >= BATCH_CAPTURES:
+                self.flush()
 
     def check_municipality(self, code: str | None) -> str | None:
         if code is None:
@@ -114,21 +205,26 @@ class Archive:
         Every response is a capture, errors and redirects included (they are evidence); only a
         2xx response makes or touches a document row.
         """
+        if self.failed:
+            raise ArchiveWriteError(self.failed)
         if municipality_code is None:
             municipality_code = municipalities.for_url(self.db, exchange.url)
-        blob = self.blobs.put_file(body)
-        with open(exchange.raw_body, "rb") as raw:
-            location = self.warc.write_exchange(
-                url=exchange.url,
-                when=exchange.fetched_at,
-                request_line=exchange.request_line,
-                request_headers=exchange.request_headers,
-                status_line=f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip(),
-                response_headers=exchange.response_headers,
-                body=raw,
-                body_size=exchange.raw_size,
-                ip_address=exchange.ip_address,
-            )
+        try:
+            blob = self.blobs.put_file(body)
+            with open(exchange.raw_body, "rb") as raw:
+                location = self.warc.write_exchange(
+                    url=exchange.url,
+                    when=exchange.fetched_at,
+                    request_line=exchange.request_line,
+                    request_headers=exchange.request_headers,
+                    status_line=f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip(),
+                    response_headers=exchange.response_headers,
+                    body=raw,
+                    body_size=exchange.raw_size,
+                    ip_address=exchange.ip_address,
+                )
+        except OSError as exc:
+            self._fail(exc)
         content_type = exchange.header("content-type")
         row = {
             "requested_url": exchange.requested_url,
@@ -177,15 +273,24 @@ class Archive:
             raise ArchiveError(f"{path}: no such file")
         if path.is_dir():
             raise ArchiveError(f"{path}: is a directory, not a file")
+        if self.failed:
+            raise ArchiveWriteError(self.failed)
         try:
-            blob = self.blobs.put_file(path)
+            with open(path, "rb"):
+                pass
         except PermissionError as exc:
             raise ArchiveError(f"{path}: cannot read ({exc.strerror})") from exc
         when = now()
         uri = f"file:{safe_name(path.name)}"
-        mime = sniff(blob.path)
-        with open(blob.path, "rb") as body:
-            location = self.warc.write_resource(uri=uri, when=when, content_type=mime, body=body)
+        try:
+            blob = self.blobs.put_file(path)
+            mime = sniff(blob.path)
+            with open(blob.path, "rb") as body:
+                location = self.warc.write_resource(
+                    uri=uri, when=when, content_type=mime, body=body
+                )
+        except OSError as exc:
+            self._fail(exc)
         row = {
             "requested_url": uri,
             "url": uri,
@@ -240,8 +345,7 @@ class Archive:
             tool=self.settings.tool,
         )
         title = title or title_of(body, mime) or fallback_title(name)
-        with self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.writing():
             columns = ", ".join(row)
             values = ", ".join(f":{c}" for c in row)
             capture_id = self.db.execute(
@@ -332,8 +436,7 @@ class Archive:
     ) -> None:
         """Record what a document is and why (the cues that fired). A specific kind replaces
         'other'; a specific kind already recorded is kept, so re-crawls are stable."""
-        with self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.writing():
             self.db.execute(
                 """
                 update documents set
@@ -353,16 +456,34 @@ class Archive:
             )
             ledger.record_document(self.db.conn, sha256)
 
+    def record_outlink(
+        self, municipality_code: str | None, url: str, from_url: str, anchor: str
+    ) -> None:
+        """A link to another organisation's host, recorded and not followed."""
+        seen = utc_iso(now())
+        with self.writing():
+            self.db.execute(
+                "insert into outlinks (municipality_code, url, host, from_url, anchor, first_seen, "
+                "last_seen) values (?, ?, ?, ?, ?, ?, ?) on conflict (municipality_code, url) "
+                "do update set last_seen = excluded.last_seen",
+                [
+                    municipality_code,
+                    url,
+                    urlsplit(url).netloc.lower(),
+                    from_url,
+                    anchor,
+                    seen,
+                    seen,
+                ],
+            )
+
     def record_fetch_error(
         self, url: str, error: str, municipality_code: str | None = None
     ) -> None:
-        with self.db.conn:
-            self.db["fetch_errors"].insert(
-                {
-                    "url": url,
-                    "attempted_at": utc_iso(now()),
-                    "error": error,
-                    "municipality_code": municipality_code,
-                    "tool": self.settings.tool,
-                }
+        with self.writing():
+            # a plain statement: sqlite-utils' insert would commit the open batch
+            self.db.execute(
+                "insert into fetch_errors (url, attempted_at, error, municipality_code, tool) "
+                "values (?, ?, ?, ?, ?)",
+                [url, utc_iso(now()), error, municipality_code, self.settings.tool],
             )

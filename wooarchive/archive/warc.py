@@ -68,6 +68,10 @@ class WarcFileWriter:
         self.prefix = prefix
         self.filename: str | None = None
         self._lock = threading.Lock()
+        # With deferred syncing (a crawl's batches), appends are made durable by sync(), once for
+        # many, before the database rows that point into the file are committed.
+        self.defer_sync = False
+        self._dirty = False
 
     def _open(self) -> Path:
         if self.filename is None:
@@ -82,19 +86,46 @@ class WarcFileWriter:
                     {"software": f"woo-archive/{__version__}", "format": "WARC File Format 1.0"},
                 )
             )
-            self._append(buf)
+            try:
+                self._append(buf)
+            except OSError:
+                self.filename = None  # the next record starts a file of its own, with its warcinfo
+                raise
         return self.warc_dir / self.filename
 
     def _append(self, buf: BinaryIO) -> int:
-        """Append the buffer in one go; returns the file offset it starts at."""
+        """Append the buffer in one go; returns the file offset it starts at. A write that fails
+        (a full disk) is cut off again, so the next record follows a whole one."""
         path = self.warc_dir / self.filename
-        with open(path, "ab") as out:
-            start = out.tell()
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
             buf.seek(0)
-            shutil.copyfileobj(buf, out)
-            out.flush()
-            os.fsync(out.fileno())
+            try:
+                while chunk := buf.read(1 << 20):
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                if not self.defer_sync:
+                    os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, start)
+                raise
+        finally:
+            os.close(fd)
+        self._dirty = self.defer_sync
         return start
+
+    def sync(self) -> None:
+        """Make the appends since the last sync durable."""
+        with self._lock:
+            if self._dirty and self.filename:
+                fd = os.open(self.warc_dir / self.filename, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            self._dirty = False
 
     def write_exchange(
         self,

@@ -1,4 +1,5 @@
-"""What the spider reports about a document; the archive already holds its bytes."""
+"""What the spider reports: a document's kind (the archive already holds its bytes), and a link
+to another organisation's host that it records but does not follow."""
 
 from __future__ import annotations
 
@@ -13,3 +14,11 @@ class DocumentItem:
     kind: str
     evidence: list[str] = field(default_factory=list)
     title: str | None = None
+
+
+@dataclass
+class OutlinkItem:
+    municipality_code: str
+    url: str
+    from_url: str
+    anchor: str

@@ -1,10 +1,12 @@
-"""Store what the spider concluded about each document: its kind and the evidence for it."""
+"""Store what the spider concluded: each document's kind and the evidence for it, and the links
+to other organisations' hosts it did not follow."""
 
 from __future__ import annotations
 
 from scrapy import Spider
 
-from wooarchive.crawlers.items import DocumentItem
+from wooarchive.archive.store import ArchiveWriteError
+from wooarchive.crawlers.items import DocumentItem, OutlinkItem
 from wooarchive.crawlers.shared import archive
 
 
@@ -16,8 +18,17 @@ class ClassifyPipeline:
     def from_crawler(cls, crawler):
         return cls()
 
-    def process_item(self, item: DocumentItem, spider: Spider) -> DocumentItem:
-        self.archive.classify(item.sha256, item.kind, item.evidence, item.title)
+    def process_item(self, item: DocumentItem | OutlinkItem, spider: Spider):
+        try:
+            if isinstance(item, OutlinkItem):
+                self.archive.record_outlink(
+                    item.municipality_code, item.url, item.from_url, item.anchor
+                )
+                spider.crawler.stats.inc_value("woo/outlinks")
+                return item
+            self.archive.classify(item.sha256, item.kind, item.evidence, item.title)
+        except ArchiveWriteError:
+            return item  # the run stops on it (crawlers/run.py); the site stays unfinished
         spider.crawler.stats.inc_value("woo/documents")
         if item.kind != "other":
             spider.crawler.stats.inc_value(f"woo/kind/{item.kind}")

@@ -1,10 +1,16 @@
 """Run the crawl: one spider per municipality, several at once, with resumable checkpoints.
 
 A crawl run is a row in ``crawl_runs``; each municipality it covers is a row in ``crawl_sites``
-that gets ``finished_at`` when that site's spider closes normally. Started again with the same
-sites after being killed, the run resumes: finished sites are skipped and the others crawled
-again, which costs little because every URL already captured is asked for conditionally. The
-archive is idempotent, so a resumed crawl ends with the same documents as an uninterrupted one.
+that gets ``finished_at`` when that site's spider closes normally and everything it fetched is
+durable. Started again with the same sites after being killed, the run resumes: finished sites
+are skipped and the others crawled again, which costs little because every URL already captured
+is asked for conditionally. The archive is idempotent, so a resumed crawl ends with the same
+documents as an uninterrupted one.
+
+All sites run at once by default (each at its own polite rate, so the whole country takes about
+as long as its slowest site); the archive writes in batches, flushed on a timer, when a batch is
+full and before a site is called finished. A write that fails (a full disk) stops the whole run:
+no site is called finished after it, and the error is the run's one-line outcome.
 """
 
 from __future__ import annotations
@@ -12,15 +18,17 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
+from twisted.internet import task
 
 from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
-from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
+from wooarchive.archive.store import Archive, ArchiveError, ArchiveWriteError, now, utc_iso
+from wooarchive.crawlers import shared
 from wooarchive.crawlers.spiders.municipal import MunicipalSpider
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,11 @@ def _bounded_headers() -> None:
 
     parser.headerReceived = header_received
     parser.woo_bounded = True
+
+
+def _name(archive: Archive, code: str) -> str:
+    row = archive.db.execute("select name from municipalities where code = ?", [code]).fetchone()
+    return row[0] if row else ""
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,7 @@ def _open_run(archive: Archive, sites: list[Site], fresh: bool) -> tuple[int, se
             "resuming crawl run %d: %d of %d sites already done", last[0], len(done), len(sites)
         )
         return last[0], done
-    with db.conn:
+    with archive.writing():
         run_id = db.execute(
             "insert into crawl_runs (started_at, args) values (?, ?)", [utc_iso(now()), args]
         ).lastrowid
@@ -146,6 +159,12 @@ class CrawlReport:
     crawled: list[str]
     skipped: list[str]
     unfinished: list[str]
+    notes: dict[str, list[str]] = field(default_factory=dict)  # per site: what cut or hurt it
+    error: str | None = None  # why the whole run stopped (the archive could not be written)
+
+
+# Seconds between flushes of the archive's batch of writes during a crawl.
+FLUSH_SECONDS = 0.5
 
 
 def crawl(
@@ -162,57 +181,104 @@ def crawl(
     report = CrawlReport(run_id, [], sorted(done), [])
     _offline_suffix_list()
     _bounded_headers()
+    shared.use(archive)
+    archive.start_batching()
     process = CrawlerProcess(settings)
-    window = settings.getint("WOO_CONCURRENT_SITES", 8)
+    window = settings.getint("WOO_CONCURRENT_SITES") or len(todo) or 1
 
     def start_next() -> None:
-        while todo and len(process.crawlers) < window:
-            site = todo.popleft()
-            with archive.db.conn:
-                archive.db.execute(
-                    "insert or replace into crawl_sites (run_id, municipality_code, start_url, started_at) "
-                    "values (?, ?, ?, ?)",
-                    [run_id, site.municipality, site.start_url, utc_iso(now())],
+        starting = []
+        while todo and len(process.crawlers) + len(starting) < window and not archive.failed:
+            starting.append(todo.popleft())
+        if not starting:
+            return
+        try:
+            with archive.writing():
+                archive.db.conn.executemany(
+                    "insert or replace into crawl_sites (run_id, municipality_code, start_url, "
+                    "started_at) values (?, ?, ?, ?)",
+                    [(run_id, s.municipality, s.start_url, utc_iso(now())) for s in starting],
                 )
+            archive.flush()
+        except ArchiveWriteError:
+            todo.extendleft(reversed(starting))
+            return
+        for site in starting:
             crawler = process.create_crawler(MunicipalSpider)
             outcome: dict[str, str] = {}
 
             def closed(spider, reason: str, outcome: dict = outcome) -> None:
                 outcome["reason"] = reason
+                outcome["notes"] = spider.final_notes()
 
             # pydispatch holds receivers weakly: a local function must be held strongly
             crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
             deferred = process.crawl(
-                crawler, municipality=site.municipality, start_url=site.start_url
+                crawler,
+                municipality=site.municipality,
+                start_url=site.start_url,
+                municipality_name=_name(archive, site.municipality),
             )
             deferred.addBoth(finished, site, crawler, outcome)
 
     def finished(result, site: Site, crawler, outcome: dict) -> None:
         stats = crawler.stats.get_stats()
-        ok = outcome.get("reason") == "finished"
-        with archive.db.conn:
-            archive.db.execute(
-                "update crawl_sites set finished_at = ?, pages = ?, documents = ?, errors = ? "
-                "where run_id = ? and municipality_code = ?",
-                [
-                    utc_iso(now()) if ok else None,
-                    stats.get("response_received_count", 0),
-                    stats.get("woo/documents", 0),
-                    stats.get("woo/fetch_errors", 0),
-                    run_id,
-                    site.municipality,
-                ],
-            )
+        notes = outcome.get("notes") or []
+        if notes:
+            report.notes[site.municipality] = notes
+        ok = outcome.get("reason") == "finished" and not archive.failed
+        try:
+            # in the batch, so the site is finished in the same commit as the last it fetched
+            with archive.writing():
+                archive.db.execute(
+                    "update crawl_sites set finished_at = ?, pages = ?, documents = ?, "
+                    "errors = ?, notes = ? where run_id = ? and municipality_code = ?",
+                    [
+                        utc_iso(now()) if ok else None,
+                        stats.get("response_received_count", 0),
+                        stats.get("woo/documents", 0),
+                        stats.get("woo/fetch_errors", 0),
+                        "; ".join(notes) or None,
+                        run_id,
+                        site.municipality,
+                    ],
+                )
+            archive.flush()
+        except ArchiveWriteError:
+            ok = False
         (report.crawled if ok else report.unfinished).append(site.municipality)
-        start_next()
+        if archive.failed:
+            stop_all()
+        else:
+            start_next()
+
+    def stop_all() -> None:
+        if report.error is None:
+            report.error = archive.failed
+            log.error("%s; stopping the crawl", archive.failed)
+            process.stop()
+
+    def tick() -> None:
+        try:
+            archive.flush()
+        except ArchiveWriteError:
+            pass
+        if archive.failed:
+            stop_all()
 
     start_next()
     if process.crawlers:
+        flusher = task.LoopingCall(tick)
+        flusher.start(FLUSH_SECONDS, now=False)
         process.start()
-    if not todo and not report.unfinished:
-        with archive.db.conn:
+        if flusher.running:
+            flusher.stop()
+    report.error = report.error or archive.failed
+    if not todo and not report.unfinished and not report.error:
+        with archive.writing():
             archive.db.execute(
                 "update crawl_runs set finished_at = ? where id = ?", [utc_iso(now()), run_id]
             )
+        archive.flush()
     report.unfinished.extend(s.municipality for s in todo)
     return report

@@ -56,5 +56,8 @@ WOO_MAX_DEPTH = 5
 WOO_MAX_LISTING_PAGES = 200
 # Links without any cue are followed only this close to the start (the site's navigation).
 WOO_BROWSE_DEPTH = 2
-# How many municipalities `woo crawl` runs at once.
-WOO_CONCURRENT_SITES = 8
+# How many municipalities `woo crawl` runs at once; 0: all of them (each at its own polite rate,
+# so a whole-country crawl takes about as long as its slowest site).
+WOO_CONCURRENT_SITES = 0
+# Scrapy handles 100 items of one response at once by default; a page yields a few.
+CONCURRENT_ITEMS = 8

@@ -20,7 +20,7 @@ from scrapy.http import Response
 
 from wooarchive.archive import netguard
 from wooarchive.archive.encoding import DecodedTooLarge, UnsupportedEncoding, decode
-from wooarchive.archive.store import Exchange, now
+from wooarchive.archive.store import ArchiveWriteError, Exchange, now
 from wooarchive.crawlers.shared import archive
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ class ArchiveMiddleware:
         return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        try:
+            return self._archive(request, response, spider)
+        except ArchiveWriteError as exc:
+            # the run stops on it (crawlers/run.py); this response is fetched again on resume
+            raise IgnoreRequest(str(exc)) from exc
+
+    def _archive(self, request: Request, response: Response, spider: Spider) -> Response:
         municipality = request.meta.get("municipality")
         peer = str(response.ip_address) if response.ip_address else None
         try:
@@ -109,6 +116,9 @@ class ArchiveMiddleware:
             return None  # not fetched on purpose (robots.txt, scope): nothing was attempted
         reason = f"{type(exception).__name__}: {exception}".rstrip(": ")
         log.warning("%s: no response (%s)", request.url, reason)
-        self.archive.record_fetch_error(request.url, reason, request.meta.get("municipality"))
+        try:
+            self.archive.record_fetch_error(request.url, reason, request.meta.get("municipality"))
+        except ArchiveWriteError:
+            return None  # the run stops on it
         spider.crawler.stats.inc_value("woo/fetch_errors")
         return None

@@ -1,11 +1,12 @@
-"""Keep each municipality's crawl on its own hosts and the publication hosts it links to, and
-off internal addresses.
+"""Keep each municipality's crawl on its own hosts and the publication hosts it links to, off
+internal addresses, and within its page budget.
 
 Scope is by host and port (Scrapy's allowed_domains goes by host name alone), and it also
 stops a redirect that leads off-site: the redirect itself is archived, the target is not
 fetched, and the log says so. Every request, redirects included, is also checked against
 netguard: a host that resolves to a private, loopback or link-local address is not fetched
-unless the crawl started there.
+unless the crawl started there. The page budget is asked here, as a request is about to be
+fetched: the scheduler hands out the best-scoring requests first, so the budget buys those.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 
 from wooarchive.archive import netguard
+from wooarchive.archive.store import ArchiveWriteError
 from wooarchive.crawlers.shared import archive
 
 log = logging.getLogger(__name__)
@@ -34,17 +36,23 @@ class ScopeMiddleware:
         netloc = urlsplit(request.url).netloc.lower()
         if netloc not in scope:
             spider.crawler.stats.inc_value("woo/off_site")
-            log.info(
-                "off-site, not fetched: %s (from %s)",
-                request.url,
-                request.meta.get("redirect_urls", ["a link"])[-1],
-            )
+            origin = request.meta.get("redirect_urls", ["a link"])[-1]
+            log.info("off-site, not fetched: %s (from %s)", request.url, origin)
+            if request.meta.get("woo_depth") == 0 and request.meta.get("redirect_urls"):
+                spider.note(f"start URL redirects to another site, not followed: {request.url}")
             raise IgnoreRequest(f"{request.url}: outside the municipality's sites")
         try:
             netguard.check_url(request.url, getattr(spider, "allowed_internal", frozenset()))
         except netguard.Forbidden as exc:
             spider.crawler.stats.inc_value("woo/internal_refused")
             log.warning("%s", exc)
-            archive().record_fetch_error(request.url, str(exc), request.meta.get("municipality"))
+            try:
+                archive().record_fetch_error(
+                    request.url, str(exc), request.meta.get("municipality")
+                )
+            except ArchiveWriteError:
+                pass  # the run stops on it (crawlers/run.py)
             raise IgnoreRequest(str(exc)) from exc
+        if not spider.spend(request):
+            raise IgnoreRequest(f"{request.url}: over the page budget")
         return None

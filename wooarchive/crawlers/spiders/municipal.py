@@ -1,20 +1,41 @@
 """One municipality's site: robots.txt and its sitemaps first, then links that lead to what a
-municipality must publish on privacy and openness.
+municipality must publish on privacy and openness, and the publication platforms it links to.
 
 The spider only reads and decides; the archive middleware has already stored every response,
-and the pipeline records each document's kind.
+and the pipeline records each document's kind and the outlinks.
+
+How it holds on the real web:
+- URL identity: session and tracking parameters are dropped before a URL is scheduled, the
+  well-known names always, and per site what it learns: a parameter whose one token-like value
+  is on links to many paths of a page, or whose value differs between two responses of one path
+  whose bytes are otherwise the same. Each distinct URL is scheduled once.
+- A budget spent by value: links are scheduled by cue score, then depth; the page budget is
+  counted when a page is fetched (ScopeMiddleware asks `spend`), so what is left out is what
+  scored least; the cut is a note on the site.
+- Other hosts: a link to a host that is a publication platform (recognised by its host name, or
+  linked with a Woo cue) is followed when the link or the platform's page names the
+  municipality, and the platform stays in scope only if its first page carries Woo cues. On a
+  platform, a Woo listing's own links (detail pages, pages of the listing, attachments) are
+  followed. Every other host is an outlink: recorded, never fetched.
+- Listings and forms: pagination by link or by a page parameter, bounded per listing; a GET
+  search form on a Woo page is submitted once with its defaults; a filter link adds at most one
+  filter to an unfiltered listing (filter combinations are not crawled).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass
+from hashlib import sha256
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
 from protego import Protego
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.sitemap import Sitemap
@@ -22,10 +43,34 @@ from scrapy.utils.sitemap import Sitemap
 from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
-from wooarchive.crawlers.items import DocumentItem
+from wooarchive.crawlers.items import DocumentItem, OutlinkItem
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
+# a value that looks like a session token: long, with digits, no spaces
+TOKEN = re.compile(r"^(?=.*\d)[A-Za-z0-9_.~-]{8,}$")
+# links to this many distinct paths of one page sharing one token value: a session parameter
+SESSION_PATHS = 3
+# the spider remembers at most this many URLs per page of budget (its frontier)
+FRONTIER_PER_PAGE = 20
+LEARN_MEMORY = 5000
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # as written (session parameters still in it)
+    anchor: str
+    rel: str
+    in_nav: bool  # in the page's nav, header or footer: the site's frame, not its content
+
+
+def _params(url: str) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def _filters(url: str) -> frozenset[str]:
+    """The query parameters of a URL that filter what it shows (not those that page through)."""
+    return frozenset(k.lower() for k, _ in _params(url) if k.lower() not in cues.PAGE_PARAMS)
 
 
 def pdf_text(body: bytes, pages: int = 2) -> str:
@@ -42,19 +87,30 @@ def pdf_text(body: bytes, pages: int = 2) -> str:
 class MunicipalSpider(scrapy.Spider):
     name = "municipal"
 
-    def __init__(self, municipality: str, start_url: str, *args, **kwargs):
+    def __init__(
+        self, municipality: str, start_url: str, *args, municipality_name: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.municipality = municipality.upper()
         self.start_url = start_url
+        self.slug = cues.slug(municipality_name)
         home = urlsplit(start_url).netloc.lower()
         # the municipality's own site, under www. and without it; publication hosts join scope later
         self.home = {home, home[4:] if home.startswith("www.") else f"www.{home}"}
         self.scope: set[str] = set(self.home)
+        # publication platforms followed: host -> why; those whose first page is still to come
+        self.platforms: dict[str, str] = {}
+        self.unconfirmed: dict[str, bool] = {}  # host -> whether the link named the municipality
         # internal addresses are reached only where the user started (the fixture web, a test)
         self.allowed_internal = netguard.allowed_for(start_url)
+        self.session_params: dict[str, set[str]] = {}  # learned, per host
+        self._variants: dict[tuple, tuple[str, str]] = {}
+        self.seen: set[str] = set()
+        self.spent: set[str] = set()
+        self.unfetched = 0
+        self.outlinks: set[str] = set()
         self.pages = 0
-        self.requested = 0
-        self.budget_reported = False
+        self.notes: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -64,6 +120,93 @@ class MunicipalSpider(scrapy.Spider):
         spider.browse_depth = crawler.settings.getint("WOO_BROWSE_DEPTH")
         spider.max_listing_pages = crawler.settings.getint("WOO_MAX_LISTING_PAGES")
         return spider
+
+    def note(self, text: str) -> None:
+        """Something the site's line in the crawl summary (and crawl_sites.notes) should say."""
+        if text not in self.notes:
+            self.notes.append(text)
+            log.warning("%s: %s", self.municipality, text)
+
+    def final_notes(self) -> list[str]:
+        """The notes, with the budget's cut and the counters of what was refused."""
+        notes = list(self.notes)
+        if self.unfetched:
+            notes.append(
+                f"page budget of {self.max_pages} reached: {self.unfetched} lower-scoring "
+                "links not fetched"
+            )
+        stats = self.crawler.stats
+        for key, what in (
+            ("woo/too_large", "responses over the size limit, not archived"),
+            ("woo/internal_refused", "links to internal addresses refused"),
+            ("woo/soft_404", "'not found' pages answered with 200"),
+        ):
+            if stats.get_value(key):
+                notes.append(f"{stats.get_value(key)} {what}")
+        return notes
+
+    def spend(self, request: scrapy.Request) -> bool:
+        """Whether the page budget allows fetching ``request`` (asked as it is about to be
+        fetched, so that the scheduler's order, best first, decides what the budget buys)."""
+        if not request.meta.get("woo_budget", True) or request.url in self.spent:
+            return True
+        if len(self.spent) >= self.max_pages:
+            self.unfetched += 1
+            return False
+        self.spent.add(request.url)
+        return True
+
+    def canonical(self, url: str) -> str:
+        """The URL without fragment, session and tracking parameters, those learned included."""
+        url = canonical(url)
+        parts = urlsplit(url)
+        learned = self.session_params.get(parts.netloc.lower())
+        if not learned or not parts.query:
+            return url
+        pairs = _params(url)
+        kept = [(k, v) for k, v in pairs if k not in learned]
+        if len(kept) == len(pairs):
+            return url
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+    def _learn(self, host: str, name: str, why: str) -> None:
+        if name not in self.session_params.setdefault(host, set()):
+            self.session_params[host].add(name)
+            log.info("%s: %r on %s is a session parameter (%s)", self.municipality, name, host, why)
+
+    def _learn_from_links(self, links: list[Link]) -> None:
+        """A parameter carried with one token-like value by links to several paths of a host is
+        the page's session id (the next page will carry another)."""
+        paths: dict[tuple[str, str, str], set[str]] = {}
+        for link in links:
+            parts = urlsplit(link.url)
+            for key, value in _params(link.url):
+                if TOKEN.match(value):
+                    paths.setdefault((parts.netloc.lower(), key, value), set()).add(parts.path)
+        for (host, key, _), seen in paths.items():
+            if len(seen) >= SESSION_PATHS:
+                self._learn(host, key, f"one value on links to {len(seen)} paths")
+
+    def _learn_from_bytes(self, response: Response) -> None:
+        """Two responses of one path that differ only in a parameter's value, and whose bytes
+        are the same once that value is taken out: the parameter changes nothing."""
+        parts = urlsplit(response.url)
+        pairs = _params(response.url)
+        host = parts.netloc.lower()
+        for i, (key, value) in enumerate(pairs):
+            if key in self.session_params.get(host, ()):
+                continue
+            rest = tuple(sorted(pairs[:i] + pairs[i + 1 :]))
+            plain = re.sub(
+                re.escape(key).encode() + rb"=[^&\"'#\s<>]*", key.encode() + b"=", response.body
+            )
+            digest = sha256(plain).hexdigest()
+            slot = (host, parts.path, key, rest)
+            before = self._variants.get(slot)
+            if before and before[0] != value and before[1] == digest:
+                self._learn(host, key, "same bytes under two values")
+            elif len(self._variants) < LEARN_MEMORY:
+                self._variants[slot] = (value, digest)
 
     def _request(
         self, url: str, *, depth: int, callback=None, priority: int = 0, **meta
@@ -90,6 +233,7 @@ class MunicipalSpider(scrapy.Spider):
             callback=self.parse_robots,
             dont_obey_robotstxt=True,
             handle_httpstatus_all=True,
+            woo_budget=False,
         )
 
     def _plain(self, response: Response, what: str) -> Iterator[DocumentItem]:
@@ -129,8 +273,11 @@ class MunicipalSpider(scrapy.Spider):
                 )
                 continue
             self.scope.add(urlsplit(url).netloc.lower())
-            yield self._request(url, depth=1, callback=self.parse_sitemap, priority=5)
-        yield self._request(self.start_url, depth=0, priority=10)
+            yield self._request(
+                url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False
+            )
+        self.seen.add(self.canonical(self.start_url))
+        yield self._request(self.start_url, depth=0, priority=100)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
         yield from self._plain(response, "sitemap named in robots.txt")
@@ -144,15 +291,20 @@ class MunicipalSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield self._request(loc, depth=1, callback=self.parse_sitemap, priority=5)
+                yield self._request(
+                    loc, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False
+                )
                 continue
             score = cues.link_score("", loc)
-            if score >= 3:  # a sitemap lists everything; only what names a cue is fetched from it
-                yield self._request(
-                    canonical(loc), depth=1, priority=score, anchor="", via="sitemap"
-                )
+            url = self.canonical(loc)
+            # a sitemap lists everything; only what names a cue is fetched from it
+            if score >= 3 and url not in self.seen:
+                self.seen.add(url)
+                yield self._request(url, depth=1, priority=10 * score - 1, anchor="", via="sitemap")
 
-    def parse_page(self, response: Response) -> Iterator[DocumentItem | scrapy.Request]:
+    def parse_page(
+        self, response: Response
+    ) -> Iterator[DocumentItem | OutlinkItem | scrapy.Request]:
         capture = response.meta.get("woo_capture")
         if capture is None or not 200 <= response.status < 300:
             return
@@ -172,6 +324,7 @@ class MunicipalSpider(scrapy.Spider):
             yield self._item(response, capture, verdict, title=anchor or None)
             return
 
+        self._learn_from_bytes(response)
         title = " ".join(response.xpath("normalize-space(//title)").get("").split())
         heading = " ".join(response.xpath("normalize-space((//h1)[1])").get("").split())
         body = " ".join(
@@ -188,7 +341,7 @@ class MunicipalSpider(scrapy.Spider):
             yield self._item(response, capture, verdict, title=title or heading or None)
             return
         links = self._links(response)
-        documents = sum(1 for url, _, _ in links if cues.looks_like_document(url))
+        documents = sum(1 for link in links if cues.looks_like_document(link.url))
         verdict = cues.classify(
             url=response.url,
             title=f"{title} {heading}".strip(),
@@ -196,8 +349,32 @@ class MunicipalSpider(scrapy.Spider):
             text=body[:20000],
             document_links=documents,
         )
+        host = urlsplit(response.url).netloc.lower()
+        if host in self.unconfirmed and not self._confirm(
+            host, verdict, f"{title} {heading} {body[:5000]}"
+        ):
+            record = cues.Classification(
+                "crawl_record", 0, [f"linked as a Woo publication platform; {host} is not one"]
+            )
+            yield self._item(response, capture, record, title=title or heading or None)
+            return
         yield self._item(response, capture, verdict, title=title or heading or None)
         yield from self._follow(response, links, verdict.kind)
+        yield from self._forms(response, verdict.kind)
+
+    def _confirm(self, host: str, verdict: cues.Classification, text: str) -> bool:
+        """A platform's first page: it stays in scope if it carries Woo cues and the municipality
+        is named (by the link that led here or by the page)."""
+        named = self.unconfirmed.pop(host)
+        if (verdict.kind in cues.WOO_KINDS or cues.woo_cue(text)) and (
+            named or cues.names(text, self.slug)
+        ):
+            self.note(f"publication platform followed: {host} ({self.platforms[host]})")
+            return True
+        self.scope.discard(host)
+        del self.platforms[host]
+        self.note(f"{host} was linked as a Woo platform but its page is not one; not crawled")
+        return False
 
     def _item(
         self, response: Response, capture: dict, verdict: cues.Classification, title: str | None
@@ -211,53 +388,97 @@ class MunicipalSpider(scrapy.Spider):
             title=title,
         )
 
-    def _links(self, response: Response) -> list[tuple[str, str, str]]:
+    def _links(self, response: Response) -> list[Link]:
         found = []
         for link in response.xpath("//a[@href]"):
             href = (link.attrib.get("href") or "").strip()
             if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
                 continue
-            url = canonical(response.urljoin(href))
+            url = response.urljoin(href)
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
             anchor = " ".join(" ".join(link.xpath(".//text()").getall()).split())
-            found.append((url, anchor, link.attrib.get("rel", "")))
-        return found
+            in_nav = bool(link.xpath("ancestor::nav|ancestor::header|ancestor::footer"))
+            found.append(Link(url, anchor, link.attrib.get("rel", ""), in_nav))
+        self._learn_from_links(found)
+        return [
+            Link(self.canonical(link.url), link.anchor, link.rel, link.in_nav) for link in found
+        ]
+
+    def _platform(self, url: str, anchor: str, page_kind: str) -> str | None:
+        """Why a link to a host outside the scope leads to the municipality's publication
+        platform, or None (an outlink)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        here = netguard.host_of(self.start_url)
+        words = f"{anchor} {cues._url_words(url)}"
+        named = cues.names(f"{host} {parts.path} {anchor}", self.slug)
+        own_domain = not _is_address(host) and netguard.registrable(host) == netguard.registrable(
+            here
+        )
+        woo = cues.woo_cue(words) or page_kind in cues.WOO_KINDS
+        if own_domain and cues.link_score(anchor, url) >= 3:
+            return "a host of the municipality's own domain"
+        if cues.is_platform_host(host) and (woo or named):
+            self.unconfirmed[parts.netloc.lower()] = named
+            return "a known publication platform"
+        if cues.woo_cue(words) and named:
+            self.unconfirmed[parts.netloc.lower()] = named
+            return "linked with a Woo cue naming the municipality"
+        return None
+
+    def _outlink(self, response: Response, link: Link) -> Iterator[OutlinkItem]:
+        if (
+            link.url not in self.outlinks
+            and len(self.outlinks) < self.max_pages * FRONTIER_PER_PAGE
+        ):
+            self.outlinks.add(link.url)
+            yield OutlinkItem(self.municipality, link.url, response.url, link.anchor)
 
     def _follow(
-        self, response: Response, links: list[tuple[str, str, str]], kind: str
-    ) -> Iterator[scrapy.Request]:
+        self, response: Response, links: list[Link], kind: str
+    ) -> Iterator[scrapy.Request | OutlinkItem]:
         depth = response.meta.get("woo_depth", 0)
-        if depth >= self.max_depth:
-            return
-        here = urlsplit(response.url).netloc.lower()
-        is_listing = kind in ("woo_page", "woo_decision")
-        for url, anchor, rel in links:
-            netloc = urlsplit(url).netloc.lower()
-            score = cues.link_score(anchor, url)
+        here = urlsplit(response.url)
+        is_listing = kind in cues.WOO_KINDS
+        on_platform = here.netloc.lower() in self.platforms
+        for link in links:
+            url, anchor = link.url, link.anchor
+            parts = urlsplit(url)
+            netloc = parts.netloc.lower()
             if netloc not in self.scope:
-                if score < 3:
+                why = self._platform(url, anchor, kind)
+                if why is None:
+                    yield from self._outlink(response, link)
                     continue
-                # a publication platform the municipality links to with a clear cue
                 log.info(
-                    "%s: following to publication host %s (%r)", self.municipality, netloc, anchor
+                    "%s: following to publication host %s (%s)", self.municipality, netloc, why
                 )
                 self.scope.add(netloc)
+                self.platforms[netloc] = why
+            if depth >= self.max_depth or url in self.seen or url == self.canonical(response.url):
+                continue
+            same_path = netloc == here.netloc.lower() and parts.path == here.path
+            if same_path and not self._filter_allowed(response.url, url):
+                continue
+            score = cues.link_score(anchor, url)
             document = cues.looks_like_document(url)
-            paginate = is_listing and cues.is_pagination(anchor, rel) and netloc == here
-            if not (score > 0 or paginate or (document and is_listing)):
+            paginate = (
+                is_listing
+                and netloc == here.netloc.lower()
+                and (
+                    cues.is_pagination(anchor, link.rel)
+                    or (same_path and _pages(response.url, url))
+                )
+            )
+            # a platform's listing links to its decisions' detail pages by their titles alone
+            detail = (
+                on_platform and is_listing and netloc == here.netloc.lower() and not link.in_nav
+            )
+            if not (score > 0 or paginate or (document and is_listing) or detail):
                 # links without a cue: only the municipality's own navigation, near the start
                 if netloc not in self.home or depth + 1 > self.browse_depth or document:
                     continue
-            if self.requested >= self.max_pages:
-                if not self.budget_reported:
-                    log.warning(
-                        "%s: page budget of %d reached; not following further links",
-                        self.municipality,
-                        self.max_pages,
-                    )
-                    self.budget_reported = True
-                return
             meta = {"anchor": anchor}
             next_depth = depth + 1
             if paginate:
@@ -265,22 +486,102 @@ class MunicipalSpider(scrapy.Spider):
                 # never-ending listing is stopped by its own bound
                 listing_page = response.meta.get("woo_listing_page", 1) + 1
                 if listing_page > self.max_listing_pages:
-                    log.warning(
-                        "%s: listing %s goes on past %d pages; stopped",
-                        self.municipality,
-                        response.url,
-                        self.max_listing_pages,
+                    self.note(
+                        f"listing {response.url} goes on past {self.max_listing_pages} pages; stopped"
                     )
                     continue
                 meta["woo_listing_page"] = listing_page
                 next_depth = depth
             if is_listing:
                 meta["from_woo_listing"] = response.url
-            self.requested += 1
+            if len(self.seen) >= self.max_pages * FRONTIER_PER_PAGE:
+                self.note(f"more than {len(self.seen)} distinct links found; the rest not queued")
+                return
+            self.seen.add(url)
+            priority = 10 * score + (20 if paginate else 0) + (5 if detail else 0) - next_depth
+            yield self._request(url, depth=next_depth, priority=priority, **meta)
+
+    @staticmethod
+    def _filter_allowed(page_url: str, url: str) -> bool:
+        """A link to the same path with other query parameters: paging, or a filter. An
+        unfiltered page may lead to one filter; a filtered page leads to no further filter."""
+        page, link = _filters(page_url), _filters(url)
+        added = link - page
+        return not added or (not page and len(link) == 1)
+
+    def _forms(self, response: Response, kind: str) -> Iterator[scrapy.Request]:
+        """A GET search form on a Woo page, submitted once with its own defaults (what a visitor
+        sees on pressing "Zoeken"); what it answers submits no form again."""
+        if kind not in cues.WOO_KINDS or response.meta.get("woo_form"):
+            return
+        depth = response.meta.get("woo_depth", 0)
+        for form in response.xpath("//form"):
+            if (form.attrib.get("method") or "get").strip().lower() != "get":
+                continue
+            action = response.urljoin(form.attrib.get("action") or response.url)
+            if urlsplit(action).netloc.lower() not in self.scope:
+                continue
+            fields = []
+            for field in form.xpath(".//input[@name]|.//select[@name]|.//textarea[@name]"):
+                tag, name = field.root.tag, field.attrib["name"]
+                kind_of = (field.attrib.get("type") or "text").lower()
+                if tag == "input":
+                    if kind_of in ("submit", "button", "image", "reset", "file", "password"):
+                        continue
+                    if kind_of in ("checkbox", "radio") and "checked" not in field.attrib:
+                        continue
+                    fields.append((name, field.attrib.get("value", "")))
+                elif tag == "select":
+                    chosen = field.xpath("./option[@selected]|./option")
+                    if chosen:
+                        option = chosen[0]
+                        fields.append(
+                            (name, option.attrib.get("value", option.xpath("string()").get()))
+                        )
+                else:
+                    fields.append((name, field.xpath("string()").get()))
+            parts = urlsplit(action)
+            url = self.canonical(
+                urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(fields), ""))
+            )
+            if url in self.seen:
+                continue
+            self.seen.add(url)
             yield self._request(
-                url, depth=next_depth, priority=score + (2 if paginate else 0), **meta
+                url,
+                depth=depth + 1,
+                priority=10,
+                anchor="zoekformulier",
+                woo_form=True,
+                from_woo_listing=response.url,
             )
 
     def failed(self, failure) -> None:
         request = failure.request
         log.info("%s: %s", request.url, failure.getErrorMessage())
+        refused = failure.check(IgnoreRequest)  # by us (scope, budget, a failed write): noted there
+        if (
+            not refused
+            and request.meta.get("woo_depth") == 0
+            and request.callback == self.parse_page
+        ):
+            self.note(f"start URL {request.url} did not answer: {failure.getErrorMessage()}")
+
+
+def _is_address(host: str) -> bool:
+    try:
+        netguard.is_internal(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _pages(page_url: str, url: str) -> bool:
+    """Whether ``url`` is another page of the listing at ``page_url``: only paging parameters
+    differ."""
+    return (
+        _filters(page_url) == _filters(url)
+        and [(k, v) for k, v in _params(page_url) if k.lower() not in cues.PAGE_PARAMS]
+        == [(k, v) for k, v in _params(url) if k.lower() not in cues.PAGE_PARAMS]
+        and page_url != url
+    )
