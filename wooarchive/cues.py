@@ -69,6 +69,12 @@ NAVIGATION = re.compile(
 PAGINATION = re.compile(r"^\s*(volgende|next|›|»|>|\d{1,3})\s*(pagina|page)?\s*[›»>]?\s*$", re.I)
 DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".ods", ".odt", ".csv")
 
+# what a decision's text says somewhere; a released document listed beside it need not
+DECISION_WORDS = re.compile(
+    r"besluit|beslissing|beschikking|verzoek|openbaarmaking|wet\s+open\s+overheid|\bwo[ob]\b",
+    re.I,
+)
+
 WEIGHTS = {"title": 3, "anchor": 3, "url": 2, "text": 1}
 TEXT_HITS_CAP = 3
 # Below this, cues are passing mentions (a menu item in the body text), not what the page is.
@@ -125,8 +131,13 @@ def classify(
             times = min(hits, TEXT_HITS_CAP) if where == "text" else 1
             scores[kind] = scores.get(kind, 0) + WEIGHTS[where] * times
     if is_document and from_woo_listing:
+        listed = f"listed on Woo page {from_woo_listing}"
+        if text.strip() and not scores and not DECISION_WORDS.search(text):
+            # a file beside the decision on a platform's page (an e-mail, a memo): released
+            # under the Woo, not a decision; a scan (no text yet) is given the benefit
+            return Classification("woo_document", 3, [listed, "its text reads as no decision"])
         scores["woo_decision"] = scores.get("woo_decision", 0) + 3
-        evidence.setdefault("woo_decision", []).append(f"listed on Woo page {from_woo_listing}")
+        evidence.setdefault("woo_decision", []).append(listed)
     if not is_document:
         # a page is what its title, heading, URL or link text say; body text only supports that
         scores = {k: v for k, v in scores.items() if k in named}

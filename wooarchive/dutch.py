@@ -20,6 +20,7 @@ KIND_LABELS = {
     "algorithm_register": "algoritmeregister",
     "woo_decision": "Woo-besluit",
     "woo_page": "Woo-pagina",
+    "woo_document": "openbaar gemaakt document",
     "other": "overig",
     "soft_404": "foutpagina (meldt 'niet gevonden')",
     "crawl_record": "crawlbestand (robots.txt, sitemap)",

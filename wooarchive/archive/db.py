@@ -22,6 +22,7 @@ KINDS = (
     "algorithm_register",
     "woo_decision",
     "woo_page",
+    "woo_document",  # released under the Woo, listed beside its decision: not a decision itself
     "other",
     "soft_404",  # answered 200 but says "not found": kept as evidence, never counted as found
     "crawl_record",  # robots.txt and sitemaps: evidence of the crawl, not a publication

@@ -225,7 +225,7 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
         f"where (d.mime in ({marks}) or (d.mime = 'text/html' and d.kind in "
         f"('woo_decision', 'woo_page')) or (d.mime = 'text/plain' and "
         f"lower(d.first_url) like '%.csv') or (d.mime = 'application/pdf' and "
-        f"(d.kind = 'woo_decision' or {INVENTORY_NAMES}))) and (? or i.sha256 is null or i.tool != ? "
+        f"(d.kind in ('woo_decision', 'woo_document') or {INVENTORY_NAMES}))) and (? or i.sha256 is null or i.tool != ? "
         f"or i.extracted_at < e.extracted_at)",
         [*TABLES, everything, TOOL],
     ).fetchall()

@@ -194,8 +194,8 @@ class MunicipalSpider(scrapy.Spider):
         pairs = _params(response.url)
         host = parts.netloc.lower()
         for i, (key, value) in enumerate(pairs):
-            if key in self.session_params.get(host, ()):
-                continue
+            if key in self.session_params.get(host, ()) or key.lower() in cues.PAGE_PARAMS:
+                continue  # a listing's page number is never a session id, even on equal pages
             rest = tuple(sorted(pairs[:i] + pairs[i + 1 :]))
             plain = re.sub(
                 re.escape(key).encode() + rb"=[^&\"'#\s<>]*", key.encode() + b"=", response.body
@@ -458,6 +458,8 @@ class MunicipalSpider(scrapy.Spider):
                 self.platforms[netloc] = why
             if depth >= self.max_depth or url in self.seen or url == self.canonical(response.url):
                 continue
+            if on_platform and link.in_nav:
+                continue  # a shared platform's frame leads to other organisations' sections
             same_path = netloc == here.netloc.lower() and parts.path == here.path
             if same_path and not self._filter_allowed(response.url, url):
                 continue

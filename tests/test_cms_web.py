@@ -1,0 +1,148 @@
+"""The second fixture web (tests/fixtures/cmsweb.py), crawled and read as a new user would:
+`woo crawl` from the municipality's home page, then `woo index`. Every kind is found (the FG
+contact and the register as sections of the privacy page), every decision on the publication
+platform with its inventory and its released documents, each distinct page is fetched once, the
+other organisations' host is never asked anything, and the soft 404 counts for nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.crawling import FAST, WOO, crawl_env, query
+from tests.fixtures import cmsweb
+from wooarchive.site import SCORE_COLUMNS, scorecard
+
+
+@dataclass
+class Crawled:
+    data: Path
+    web: cmsweb.CmsWeb
+    stdout: str
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory) -> Crawled:
+    web = cmsweb.CmsWeb()
+    data = tmp_path_factory.mktemp("cmsweb") / "data"
+    env = crawl_env(data)
+    try:
+        crawl = subprocess.run(
+            [WOO, "crawl", f"--start-url={cmsweb.CODE}={web.start_url}", *FAST],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
+        index = subprocess.run([WOO, "index"], env=env, capture_output=True, text=True, timeout=300)
+        assert index.returncode == 0, index.stderr[-3000:]
+        yield Crawled(data, web, crawl.stdout)
+    finally:
+        web.close()
+
+
+def test_every_kind_is_found_sections_of_the_privacy_page_included(crawled: Crawled) -> None:
+    with sqlite3.connect(crawled.data / "archive.db") as conn:
+        conn.row_factory = sqlite3.Row
+        (row,) = scorecard(conn, cmsweb.CODE)
+    assert {kind: cell["state"] for kind, cell in row["cells"].items()} == {
+        kind: "found" for kind, _ in SCORE_COLUMNS
+    }
+    sections = query(
+        crawled.data,
+        "select f.kind, f.anchor, f.evidence from findings f join documents d on d.sha256 = f.sha256 "
+        "where d.first_url like '%/privacy' order by f.kind",
+    )
+    assert [(kind, anchor) for kind, anchor, _ in sections] == [
+        ("fg_contact", "fg"),
+        ("processing_register", "register"),
+    ]
+    assert "fg@sudwestfryslan.example" in sections[0][2]
+
+
+def test_every_decision_on_the_platform_is_found_with_its_inventory_and_documents(
+    crawled: Crawled,
+) -> None:
+    decisions = dict(
+        query(
+            crawled.data,
+            "select d.first_url, w.decided_on from woo_decisions w join documents d "
+            "on d.sha256 = w.sha256 where w.municipality_code = ?",
+            (cmsweb.CODE,),
+        )
+    )
+    assert sorted(url.split("/files/")[1] for url in decisions) == [
+        f"{d.number}/besluit.pdf" for d in cmsweb.DECISIONS
+    ]
+    assert None not in decisions.values()
+    inventories = query(
+        crawled.data,
+        "select d.first_url, i.items from woo_inventories i join documents d "
+        "on d.sha256 = i.decision_sha256 where i.separate = 1",
+    )
+    assert sorted(inventories) == sorted((url, 5) for url in decisions)
+    released = Counter(
+        url.split("/files/")[1].split("/")[0]
+        for (url,) in query(
+            crawled.data, "select first_url from documents where kind = 'woo_document'"
+        )
+    )
+    assert released == {d.number: cmsweb.DOCUMENTS_PER_DECISION for d in cmsweb.DECISIONS}
+
+
+def test_each_distinct_page_is_fetched_once_and_no_session_token_is_asked_for(
+    crawled: Crawled,
+) -> None:
+    for server in (crawled.web.cms, crawled.web.platform):
+        assert server.log, "the host was never crawled"
+        assert not [path for path in server.log if "cmsctx" in path]
+        twice = [path for path, n in Counter(server.log).items() if n > 1]
+        assert twice == [], twice
+
+
+def test_filter_combinations_are_not_crawled_beyond_one_level(crawled: Crawled) -> None:
+    log = crawled.web.platform.log
+    for path in log:
+        filters = {k for k, _ in parse_qsl(urlsplit(path).query) if k in cmsweb.FACETS}
+        assert len(filters) <= 1, path
+    # the search form is submitted once, with its defaults
+    assert [p for p in log if "q=" in p] == [f"/{cmsweb.SLUG}/zoeken?q=&jaar="]
+    # another municipality's section of the shared platform, linked from its frame, is not ours
+    assert not [p for p in log if p.startswith("/andere-gemeente")]
+
+
+def test_other_organisations_are_outlinks_never_asked(crawled: Crawled) -> None:
+    assert crawled.web.others.log == []
+    outlinks = {
+        urlsplit(url).path
+        for (url,) in query(
+            crawled.data, "select url from outlinks where municipality_code = ?", (cmsweb.CODE,)
+        )
+    }
+    assert {f"/register/organisaties/{cmsweb.SLUG}", "/nieuws/fryslan", "/rijk/woo"} <= outlinks
+    assert "publication platform followed" in crawled.stdout
+
+
+def test_a_soft_404_is_evidence_not_a_finding(crawled: Crawled) -> None:
+    assert query(
+        crawled.data, "select kind from documents where first_url like '%/beleid-2019'"
+    ) == [("soft_404",)]
+
+
+def test_one_file_under_two_addresses_is_one_document_with_both(crawled: Crawled) -> None:
+    rows = query(
+        crawled.data,
+        "select d.kind, d.title, group_concat(v.url, ' ') from documents d "
+        "join url_versions v on v.sha256 = d.sha256 where d.sha256 = ?",
+        (__import__("hashlib").sha256(cmsweb.DPIA).hexdigest(),),
+    )
+    kind, title, urls = rows[0]
+    assert kind == "dpia"
+    assert "/download.php?objectid=881" in urls and "/documenten/dpia-jeugdzorg.pdf" in urls
