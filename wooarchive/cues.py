@@ -152,6 +152,12 @@ def classify(
     return Classification(best, scores[best], evidence[best])
 
 
+def listing_of(evidence: str | None) -> str | None:
+    """The Woo listing page a document was found on, from its kind evidence."""
+    found = re.search(r"listed on Woo page (\S+)", evidence or "")
+    return found.group(1).rstrip('",]') if found else None
+
+
 def link_score(anchor: str, url: str) -> int:
     """How strongly a link points at something we look for: 3 per kind cue in its text or URL,
     1 for a navigation cue, 0 for nothing."""

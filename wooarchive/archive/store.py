@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,7 +77,7 @@ class Exchange:
     status: int
     reason: str
     response_headers: list[tuple[str, str]]
-    raw_body: Path  # payload as received: content-encoding intact
+    raw_body: Path | bytes  # payload as received: content-encoding intact
     raw_size: int
     ip_address: str | None = None
 
@@ -194,7 +195,7 @@ class Archive:
     def record_exchange(
         self,
         exchange: Exchange,
-        body: Path,
+        body: Path | bytes,
         *,
         municipality_code: str | None = None,
         kind: str | None = None,
@@ -210,8 +211,12 @@ class Archive:
         if municipality_code is None:
             municipality_code = municipalities.for_url(self.db, exchange.url)
         try:
-            blob = self.blobs.put_file(body)
-            with open(exchange.raw_body, "rb") as raw:
+            # bytes in memory (a crawl's response) or a file (a large `woo archive add`)
+            blob = (
+                self.blobs.put_bytes(body) if isinstance(body, bytes) else self.blobs.put_file(body)
+            )
+            raw_body = exchange.raw_body
+            with BytesIO(raw_body) if isinstance(raw_body, bytes) else open(raw_body, "rb") as raw:
                 location = self.warc.write_exchange(
                     url=exchange.url,
                     when=exchange.fetched_at,
@@ -321,7 +326,7 @@ class Archive:
         row: dict,
         blob: StoredBlob,
         location: WarcLocation,
-        body: Path,
+        body: Path | bytes,
         declared: str | None,
         is_document: bool,
         *,

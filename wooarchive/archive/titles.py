@@ -24,12 +24,17 @@ def fallback_title(url: str) -> str:
     return name.removeprefix("file:") or url
 
 
-def title_of(path: Path, mime: str) -> str | None:
-    """The title an HTML page declares in <title>, whitespace folded; None for anything else."""
+def title_of(body: Path | bytes, mime: str) -> str | None:
+    """The title an HTML page declares in <title>, whitespace folded; None for anything else.
+    ``body`` is the page's bytes or the file that holds them."""
     if mime != "text/html":
         return None
-    with open(path, "rb") as fh:
-        match = TITLE_RE.search(fh.read(256 * 1024))
+    if isinstance(body, bytes):
+        head = body[: 256 * 1024]
+    else:
+        with open(body, "rb") as fh:
+            head = fh.read(256 * 1024)
+    match = TITLE_RE.search(head)
     if not match:
         return None
     text = " ".join(html.unescape(match.group(1).decode("utf-8", "replace")).split())

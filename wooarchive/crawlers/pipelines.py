@@ -11,25 +11,27 @@ from wooarchive.crawlers.shared import archive
 
 
 class ClassifyPipeline:
-    def __init__(self) -> None:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
         self.archive = archive()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler)
 
-    def process_item(self, item: DocumentItem | OutlinkItem, spider: Spider):
+    def process_item(self, item: DocumentItem | OutlinkItem, spider: Spider | None = None):
+        stats = self.crawler.stats
         try:
             if isinstance(item, OutlinkItem):
                 self.archive.record_outlink(
                     item.municipality_code, item.url, item.from_url, item.anchor
                 )
-                spider.crawler.stats.inc_value("woo/outlinks")
+                stats.inc_value("woo/outlinks")
                 return item
             self.archive.classify(item.sha256, item.kind, item.evidence, item.title)
         except ArchiveWriteError:
             return item  # the run stops on it (crawlers/run.py); the site stays unfinished
-        spider.crawler.stats.inc_value("woo/documents")
+        stats.inc_value("woo/documents")
         if item.kind != "other":
-            spider.crawler.stats.inc_value(f"woo/kind/{item.kind}")
+            stats.inc_value(f"woo/kind/{item.kind}")
         return item

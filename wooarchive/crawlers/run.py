@@ -184,6 +184,9 @@ def crawl(
     shared.use(archive)
     archive.start_batching()
     process = CrawlerProcess(settings)
+    # Scrapy filters by level at its log handler only: every debug record ("Crawled (200)",
+    # "Scraped from", twice a response) is made and handed to it first
+    logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "DEBUG")
     window = settings.getint("WOO_CONCURRENT_SITES") or len(todo) or 1
 
     def start_next() -> None:

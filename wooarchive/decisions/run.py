@@ -10,10 +10,10 @@ reader), in one transaction.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
+from wooarchive import cues
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.decisions.inventory import before_inventory, inventory_opens, parse_inventory
 from wooarchive.decisions.metadata import Decision, read_decision
@@ -145,12 +145,6 @@ INVENTORY_NAMES = " or ".join(
 FORMS = {TABLES[0]: "spreadsheet", TABLES[1]: "spreadsheet", "text/csv": "csv"}
 
 
-def _listing(evidence: str | None) -> str | None:
-    """The Woo listing page a document was found on (from its kind evidence)."""
-    found = re.search(r"listed on Woo page (\S+)", evidence or "")
-    return found.group(1).rstrip('",]') if found else None
-
-
 DECISIONS = (
     "kind = 'woo_decision' and sha256 != ? and sha256 not in "
     "(select sha256 from woo_inventories where separate = 1)"
@@ -159,7 +153,7 @@ DECISIONS = (
 
 def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence: str | None):
     """(the decision a separate inventory belongs to, how that was decided)."""
-    listing = _listing(evidence)
+    listing = cues.listing_of(evidence)
     candidates = []
     if listing:
         candidates = [

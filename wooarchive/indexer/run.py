@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from wooarchive.archive import ledger
 from wooarchive.archive.store import Archive, now, utc_iso
-from wooarchive.indexer import whoosh_index
+from wooarchive.indexer import kinds, whoosh_index
 from wooarchive.indexer.extract import Extraction, ReadJob, Skipped, read_all
 
 TOOL = "woo-archive indexer 2"
@@ -56,11 +56,13 @@ Reader = Callable[[list[ReadJob]], Iterator["Extraction | Skipped"]]
 
 def _store(archive: Archive, extraction: Extraction) -> None:
     db = archive.db
-    doc = db.execute(
-        "select municipality_code, kind from documents where sha256 = ?", [extraction.sha256]
-    ).fetchone()
     with db.conn:
         db.execute("BEGIN IMMEDIATE")
+        if kinds.reclassify(db.conn, extraction.sha256, [p.text for p in extraction.pages]):
+            ledger.record_document(db.conn, extraction.sha256)
+        doc = db.execute(
+            "select municipality_code, kind from documents where sha256 = ?", [extraction.sha256]
+        ).fetchone()
         db.execute("delete from pages where sha256 = ?", [extraction.sha256])
         db.execute("delete from register_cells where sha256 = ?", [extraction.sha256])
         db.conn.executemany(

@@ -8,10 +8,8 @@ every retried error is a capture. A request that gets no response is a fetch_err
 from __future__ import annotations
 
 import logging
-import tempfile
 import zlib
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -35,17 +33,20 @@ def _headers(headers) -> list[tuple[str, str]]:
 
 
 class ArchiveMiddleware:
-    def __init__(self, max_size: int) -> None:
+    def __init__(self, crawler, max_size: int) -> None:
+        self.crawler = crawler
         self.archive = archive()
         self.max_size = max_size
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        return cls(crawler, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         try:
-            return self._archive(request, response, spider)
+            return self._archive(request, response, self.crawler.spider)
         except ArchiveWriteError as exc:
             # the run stops on it (crawlers/run.py); this response is fetched again on resume
             raise IgnoreRequest(str(exc)) from exc
@@ -80,28 +81,22 @@ class ArchiveMiddleware:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
             reason = ""
-        with tempfile.TemporaryDirectory(prefix="woo-crawl-") as tmp:
-            raw_path, body_path = Path(tmp) / "raw", Path(tmp) / "body"
-            raw_path.write_bytes(response.body)
-            body_path.write_bytes(body)
-            exchange = Exchange(
-                requested_url=request.meta.get("woo_requested_url", request.url),
-                url=response.url,
-                redirect_chain=list(request.meta.get("redirect_urls", [])),
-                fetched_at=now(),
-                request_line=f"{request.method} {target} {protocol}",
-                request_headers=[("Host", parts.netloc), *_headers(request.headers)],
-                http_version=protocol,
-                status=response.status,
-                reason=reason,
-                response_headers=_headers(response.headers),
-                raw_body=raw_path,
-                raw_size=len(response.body),
-                ip_address=str(response.ip_address) if response.ip_address else None,
-            )
-            recorded = self.archive.record_exchange(
-                exchange, body_path, municipality_code=municipality
-            )
+        exchange = Exchange(
+            requested_url=request.meta.get("woo_requested_url", request.url),
+            url=response.url,
+            redirect_chain=list(request.meta.get("redirect_urls", [])),
+            fetched_at=now(),
+            request_line=f"{request.method} {target} {protocol}",
+            request_headers=[("Host", parts.netloc), *_headers(request.headers)],
+            http_version=protocol,
+            status=response.status,
+            reason=reason,
+            response_headers=_headers(response.headers),
+            raw_body=response.body,
+            raw_size=len(response.body),
+            ip_address=str(response.ip_address) if response.ip_address else None,
+        )
+        recorded = self.archive.record_exchange(exchange, body, municipality_code=municipality)
         request.meta.setdefault("woo_requested_url", request.url)
         request.meta["woo_capture"] = {
             "capture_id": recorded.capture_id,
@@ -111,9 +106,12 @@ class ArchiveMiddleware:
         }
         return response
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
         if isinstance(exception, IgnoreRequest):
             return None  # not fetched on purpose (robots.txt, scope): nothing was attempted
+        spider = self.crawler.spider
         reason = f"{type(exception).__name__}: {exception}".rstrip(": ")
         log.warning("%s: no response (%s)", request.url, reason)
         try:

@@ -23,14 +23,16 @@ class ConditionalMiddleware:
     def from_crawler(cls, crawler):
         return cls()
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("dont_obey_robotstxt") or request.headers.get("If-None-Match"):
             return None
         for key, value in self.archive.previous_validators(request.url).items():
             request.headers.setdefault(key, value)
         return None
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         capture = request.meta.get("woo_capture") or {}
         if response.status != 304 or not capture:
             return response

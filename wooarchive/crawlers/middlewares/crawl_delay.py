@@ -9,8 +9,9 @@ as it would otherwise wait as little as half the delay.
 Scrapy counts a slot's delay from the moment it hands a request to the network. When the crawl
 thread is busy (archiving a response, a fsync), a request handed over can leave late and the
 next one on time, and the site sees two requests closer than it asked. So the delay is counted
-again from when each response of such a site has been dealt with: the site never sees two
-requests closer than its Crawl-delay, whatever the load.
+again from when each response of such a site has been dealt with, and such a site gets one
+request at a time: the site never sees two requests closer than its Crawl-delay, whatever the
+load.
 """
 
 from __future__ import annotations
@@ -50,14 +51,19 @@ class CrawlDelayMiddleware:
             slot.delay = max(slot.delay, delay)
             # RANDOMIZE_DOWNLOAD_DELAY would wait as little as half the delay: a floor is a floor
             slot.jitter = 0
+            # one request at a time: a second one handed over while the first is still held up
+            # on a busy crawl thread would reach the site right after it
+            slot.concurrency = 1
             if answered:  # the next request waits the delay from now (Scrapy's own clock)
                 slot.lastseen = max(slot.lastseen, time.monotonic())
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         self._enforce(request)
         return None
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         parts = urlsplit(response.url)
         if parts.path == "/robots.txt" and response.status == 200:
             try:
@@ -70,6 +76,8 @@ class CrawlDelayMiddleware:
         self._enforce(request, answered=True)
         return response
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
         self._enforce(request, answered=True)
         return None

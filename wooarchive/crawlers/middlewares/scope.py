@@ -25,11 +25,15 @@ log = logging.getLogger(__name__)
 
 
 class ScopeMiddleware:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        spider = self.crawler.spider
         scope = getattr(spider, "scope", None)
         if scope is None:
             return None

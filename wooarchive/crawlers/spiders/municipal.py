@@ -24,7 +24,6 @@ How it holds on the real web:
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -71,17 +70,6 @@ def _params(url: str) -> list[tuple[str, str]]:
 def _filters(url: str) -> frozenset[str]:
     """The query parameters of a URL that filter what it shows (not those that page through)."""
     return frozenset(k.lower() for k, _ in _params(url) if k.lower() not in cues.PAGE_PARAMS)
-
-
-def pdf_text(body: bytes, pages: int = 2) -> str:
-    """Text of the first pages of a PDF, for classification only ('' for a scan or a broken file)."""
-    try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(body))
-        return " ".join((page.extract_text() or "") for page in reader.pages[:pages])
-    except Exception:  # a broken PDF is archived all the same; the indexer reports it
-        return ""
 
 
 class MunicipalSpider(scrapy.Spider):
@@ -313,13 +301,9 @@ class MunicipalSpider(scrapy.Spider):
         anchor = response.meta.get("anchor", "")
         listing = response.meta.get("from_woo_listing")
         if mime != HTML:
-            text = pdf_text(response.body) if mime == "application/pdf" else ""
+            # judged by what leads to it; its text is read, and the kind refined, by the reader
             verdict = cues.classify(
-                url=response.url,
-                anchor=anchor,
-                text=text,
-                is_document=True,
-                from_woo_listing=listing,
+                url=response.url, anchor=anchor, is_document=True, from_woo_listing=listing
             )
             yield self._item(response, capture, verdict, title=anchor or None)
             return
@@ -397,8 +381,9 @@ class MunicipalSpider(scrapy.Spider):
             url = response.urljoin(href)
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
-            anchor = " ".join(" ".join(link.xpath(".//text()").getall()).split())
-            in_nav = bool(link.xpath("ancestor::nav|ancestor::header|ancestor::footer"))
+            element = link.root  # lxml's own calls: an XPath per link cost more than the page
+            anchor = " ".join(element.text_content().split())
+            in_nav = next(element.iterancestors("nav", "header", "footer"), None) is not None
             found.append(Link(url, anchor, link.attrib.get("rel", ""), in_nav))
         self._learn_from_links(found)
         return [
