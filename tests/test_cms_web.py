@@ -146,3 +146,75 @@ def test_one_file_under_two_addresses_is_one_document_with_both(crawled: Crawled
     kind, title, urls = rows[0]
     assert kind == "dpia"
     assert "/download.php?objectid=881" in urls and "/documenten/dpia-jeugdzorg.pdf" in urls
+
+
+def test_a_small_page_budget_buys_the_best_scoring_pages_and_the_summary_says_so(
+    tmp_path: Path,
+) -> None:
+    web = cmsweb.CmsWeb()
+    try:
+        crawl = subprocess.run(
+            [WOO, "crawl", f"--start-url={cmsweb.CODE}={web.start_url}", "--max-pages", "6", *FAST],
+            env=crawl_env(tmp_path / "data"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        web.close()
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert f"{cmsweb.CODE}: page budget of 6 reached" in crawl.stdout
+    fetched = {urlsplit(p).path for p in web.cms.log + web.platform.log} - {"/robots.txt"}
+    assert len(fetched) == 6, fetched
+    assert {"/", "/privacy", "/woo"} <= fetched
+    assert not fetched & {"/nieuws", "/contact"}, fetched  # no cue: last in line
+    notes = query(tmp_path / "data", "select notes from crawl_sites")[0][0]
+    assert "page budget of 6 reached" in notes
+
+
+def test_a_dead_site_and_a_site_that_redirects_elsewhere_are_one_line_each(tmp_path: Path) -> None:
+    import socket
+
+    web = cmsweb.CmsWeb()
+    moved = cmsweb.Server(
+        lambda path, query: (301, "text/html", b"", {"Location": web.others.url + "/elders"})
+    )
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    try:
+        crawl = subprocess.run(
+            [
+                WOO,
+                "crawl",
+                f"--start-url={cmsweb.CODE}={web.start_url}",
+                f"--start-url=GM0014={dead}",
+                f"--start-url=GM0034={moved.url}/",
+                *FAST,
+            ],
+            env=crawl_env(tmp_path / "data"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        web.close()
+        moved.close()
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    lines = crawl.stdout.splitlines()
+    assert [
+        line for line in lines if line.startswith("GM0014: start URL") and "did not answer" in line
+    ]
+    assert [
+        line for line in lines if line.startswith("GM0034: start URL redirects to another site")
+    ]
+    assert "3 crawled" in lines[-1]
+    assert web.others.log == []
+    assert (
+        query(
+            tmp_path / "data",
+            "select count(*) from documents where municipality_code = ?",
+            (cmsweb.CODE,),
+        )[0][0]
+        > 50
+    )

@@ -543,9 +543,15 @@ class MunicipalSpider(scrapy.Spider):
                 from_woo_listing=response.url,
             )
 
-    def failed(self, failure) -> None:
+    def failed(self, failure) -> Iterator[scrapy.Request]:
         request = failure.request
         log.info("%s: %s", request.url, failure.getErrorMessage())
+        if request.callback == self.parse_robots:
+            # no robots.txt to be had: the start URL is asked all the same, and if the site is
+            # down, that is what the summary says
+            self.seen.add(self.canonical(self.start_url))
+            yield self._request(self.start_url, depth=0, priority=100)
+            return
         refused = failure.check(IgnoreRequest)  # by us (scope, budget, a failed write): noted there
         if (
             not refused
