@@ -91,7 +91,10 @@ def main() -> None:
         f"country: {len(hits)} sites, {sum(map(len, hits.values()))} requests, Crawl-delay {DELAY:g} s"
     )
     print(f"  politeness bound (slowest site: {requests} requests): {bound:6.1f} s")
-    print(f"  woo crawl, whole run:                       {wall:6.1f} s  (CPU {cpu:.1f} s)")
+    print(
+        f"  woo crawl, whole run:                       {wall:6.1f} s  (CPU {cpu:.1f} s, "
+        f"peak {after.ru_maxrss // 1024} MB)"
+    )
     print(
         f"  same-site gaps under 0.95x the delay: {short} of {len(gaps)} (smallest {min(gaps):.3f} s)"
     )

@@ -27,19 +27,25 @@ class Crawled:
     stdout: str
 
 
+def woo_crawl(
+    data: Path, *start_urls: str, extra: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [WOO, "crawl", *(f"--start-url={s}" for s in start_urls), *extra, *FAST],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory) -> Crawled:
     web = cmsweb.CmsWeb()
     data = tmp_path_factory.mktemp("cmsweb") / "data"
     env = crawl_env(data)
     try:
-        crawl = subprocess.run(
-            [WOO, "crawl", f"--start-url={cmsweb.CODE}={web.start_url}", *FAST],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        crawl = woo_crawl(data, f"{cmsweb.CODE}={web.start_url}")
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
         index = subprocess.run([WOO, "index"], env=env, capture_output=True, text=True, timeout=300)
         assert index.returncode == 0, index.stderr[-3000:]
@@ -153,12 +159,8 @@ def test_a_small_page_budget_buys_the_best_scoring_pages_and_the_summary_says_so
 ) -> None:
     web = cmsweb.CmsWeb()
     try:
-        crawl = subprocess.run(
-            [WOO, "crawl", f"--start-url={cmsweb.CODE}={web.start_url}", "--max-pages", "6", *FAST],
-            env=crawl_env(tmp_path / "data"),
-            capture_output=True,
-            text=True,
-            timeout=120,
+        crawl = woo_crawl(
+            tmp_path / "data", f"{cmsweb.CODE}={web.start_url}", extra=("--max-pages", "6")
         )
     finally:
         web.close()
@@ -183,19 +185,11 @@ def test_a_dead_site_and_a_site_that_redirects_elsewhere_are_one_line_each(tmp_p
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     try:
-        crawl = subprocess.run(
-            [
-                WOO,
-                "crawl",
-                f"--start-url={cmsweb.CODE}={web.start_url}",
-                f"--start-url=GM0014={dead}",
-                f"--start-url=GM0034={moved.url}/",
-                *FAST,
-            ],
-            env=crawl_env(tmp_path / "data"),
-            capture_output=True,
-            text=True,
-            timeout=120,
+        crawl = woo_crawl(
+            tmp_path / "data",
+            f"{cmsweb.CODE}={web.start_url}",
+            f"GM0014={dead}",
+            f"GM0034={moved.url}/",
         )
     finally:
         web.close()
