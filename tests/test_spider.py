@@ -9,13 +9,13 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
-from wooarchive.crawlers.spiders.municipal import MunicipalSpider
+from wooarchive.crawlers.spiders.municipal import MunicipalSpider, SiteCrawl
 
 SITE = "https://www.gemeente.nl"
 
 
 @pytest.fixture
-def spider() -> MunicipalSpider:
+def site() -> SiteCrawl:
     crawler = get_crawler(
         MunicipalSpider,
         settings_dict={
@@ -25,9 +25,10 @@ def spider() -> MunicipalSpider:
             "WOO_MAX_LISTING_PAGES": 3,
         },
     )
-    return MunicipalSpider.from_crawler(
+    spider = MunicipalSpider.from_crawler(
         crawler, municipality="GM0363", start_url=SITE + "/", municipality_name="Amsterdam"
     )
+    return spider.sites["GM0363"]
 
 
 def page(url: str, body: str, depth: int = 1, mime: str = "text/html", **meta) -> HtmlResponse:
@@ -49,9 +50,9 @@ def split(output) -> tuple[list[DocumentItem], list[Request]]:
     ]
 
 
-def test_a_woo_listing_leads_to_its_files_and_its_next_page(spider: MunicipalSpider) -> None:
+def test_a_woo_listing_leads_to_its_files_and_its_next_page(site: SiteCrawl) -> None:
     items, requests = split(
-        spider.parse_page(
+        site.parse_page(
             page(
                 SITE + "/woo/besluiten",
                 """<title>Woo-besluiten</title><h1>Woo-besluiten</h1>
@@ -73,65 +74,61 @@ def test_a_woo_listing_leads_to_its_files_and_its_next_page(spider: MunicipalSpi
     assert all(r.meta["municipality"] == "GM0363" for r in requests)
 
 
-def test_a_never_ending_listing_is_stopped_by_its_own_bound(spider: MunicipalSpider) -> None:
+def test_a_never_ending_listing_is_stopped_by_its_own_bound(site: SiteCrawl) -> None:
     body = '<title>Woo-besluiten</title><a rel="next" href="/woo?p=9">Volgende</a>'
-    _, requests = split(
-        spider.parse_page(page(SITE + "/woo?p=3", body, depth=4, woo_listing_page=3))
-    )
+    _, requests = split(site.parse_page(page(SITE + "/woo?p=3", body, depth=4, woo_listing_page=3)))
     assert requests == []
-    _, requests = split(
-        spider.parse_page(page(SITE + "/woo?p=2", body, depth=4, woo_listing_page=2))
-    )
+    _, requests = split(site.parse_page(page(SITE + "/woo?p=2", body, depth=4, woo_listing_page=2)))
     assert [r.meta["woo_listing_page"] for r in requests] == [3]
 
 
-def test_links_without_cues_are_followed_near_the_start_only(spider: MunicipalSpider) -> None:
+def test_links_without_cues_are_followed_near_the_start_only(site: SiteCrawl) -> None:
     def body(n: int) -> str:
         return f'<title>Nieuws</title><a href="/nieuws/{n}">Nieuwe brug</a><a href="/privacy/{n}">Privacy</a>'
 
-    _, near = split(spider.parse_page(page(SITE + "/nieuws", body(1), depth=1)))
-    _, deep = split(spider.parse_page(page(SITE + "/nieuws", body(2), depth=2)))
+    _, near = split(site.parse_page(page(SITE + "/nieuws", body(1), depth=1)))
+    _, deep = split(site.parse_page(page(SITE + "/nieuws", body(2), depth=2)))
     assert {r.url for r in near} == {SITE + "/nieuws/1", SITE + "/privacy/1"}
     assert {r.url for r in deep} == {SITE + "/privacy/2"}
 
 
-def test_each_distinct_url_is_scheduled_once(spider: MunicipalSpider) -> None:
+def test_each_distinct_url_is_scheduled_once(site: SiteCrawl) -> None:
     body = '<title>Privacy</title><a href="/privacy#top">Privacy</a><a href="/privacy?utm_source=x">Privacy</a>'
-    _, first = split(spider.parse_page(page(SITE + "/a", body)))
-    _, again = split(spider.parse_page(page(SITE + "/b", body)))
+    _, first = split(site.parse_page(page(SITE + "/a", body)))
+    _, again = split(site.parse_page(page(SITE + "/b", body)))
     assert [r.url for r in first] == [SITE + "/privacy"]
     assert again == []
 
 
 def test_a_session_parameter_is_learned_from_one_token_on_links_to_many_paths(
-    spider: MunicipalSpider,
+    site: SiteCrawl,
 ) -> None:
     body = "<title>Home</title>" + "".join(
         f'<a href="/{p}?cmsctx=a81f3c9d27&amp;lang=nl">Privacy {p}</a>'
         for p in ("privacy", "woo", "avg", "fg")
     )
-    _, requests = split(spider.parse_page(page(SITE + "/", body, depth=0)))
+    _, requests = split(site.parse_page(page(SITE + "/", body, depth=0)))
     assert {r.url for r in requests} == {
         SITE + f"/{p}?lang=nl" for p in ("privacy", "woo", "avg", "fg")
     }
-    assert spider.session_params == {"www.gemeente.nl": {"cmsctx"}}
+    assert site.session_params == {"www.gemeente.nl": {"cmsctx"}}
 
 
 def test_a_session_parameter_is_learned_from_same_bytes_under_two_values(
-    spider: MunicipalSpider,
+    site: SiteCrawl,
 ) -> None:
     def body(token: str) -> str:
         return f'<title>Privacy</title><a href="/woo?k={token}">Woo</a><p>Zelfde tekst.</p>'
 
-    list(spider.parse_page(page(SITE + "/privacy?k=1", body("1"))))
-    assert spider.session_params == {}
-    list(spider.parse_page(page(SITE + "/privacy?k=2", body("2"))))
-    assert spider.session_params == {"www.gemeente.nl": {"k"}}
-    assert spider.canonical(SITE + "/privacy?k=3&id=4") == SITE + "/privacy?id=4"
+    list(site.parse_page(page(SITE + "/privacy?k=1", body("1"))))
+    assert site.session_params == {}
+    list(site.parse_page(page(SITE + "/privacy?k=2", body("2"))))
+    assert site.session_params == {"www.gemeente.nl": {"k"}}
+    assert site.canonical(SITE + "/privacy?k=3&id=4") == SITE + "/privacy?id=4"
 
 
 def test_a_publication_platform_naming_the_municipality_is_followed_other_hosts_are_outlinks(
-    spider: MunicipalSpider,
+    site: SiteCrawl,
 ) -> None:
     body = (
         '<title>Home</title><a href="https://publicaties.example/amsterdam/woo">Woo-besluiten</a>'
@@ -140,7 +137,7 @@ def test_a_publication_platform_naming_the_municipality_is_followed_other_hosts_
         '<a href="https://algoritmes.overheid.example/">Algoritmeregister</a>'
         '<a href="https://www.twitter.example/gemeente">Twitter</a>'
     )
-    output = list(spider.parse_page(page(SITE + "/", body, depth=0)))
+    output = list(site.parse_page(page(SITE + "/", body, depth=0)))
     followed = [o.url for o in output if isinstance(o, Request)]
     outlinks = [o.url for o in output if isinstance(o, OutlinkItem)]
     # a known platform's host that does not name the municipality is asked once: its page must
@@ -154,7 +151,7 @@ def test_a_publication_platform_naming_the_municipality_is_followed_other_hosts_
         "https://www.twitter.example/gemeente",
     ]
     items, requests = split(
-        spider.parse_page(
+        site.parse_page(
             page(
                 "https://woo.rijk.example/verzoeken",
                 '<title>Woo-verzoeken bij het Rijk</title><a href="/ministeries">Woo-besluiten</a>',
@@ -162,17 +159,17 @@ def test_a_publication_platform_naming_the_municipality_is_followed_other_hosts_
         )
     )
     assert (requests, items[0].kind) == ([], "crawl_record")
-    assert "woo.rijk.example" not in spider.scope and "amsterdam.openwoo.example" in spider.scope
+    assert "woo.rijk.example" not in site.scope and "amsterdam.openwoo.example" in site.scope
 
 
 def test_a_platform_whose_first_page_carries_no_woo_cue_leaves_the_scope(
-    spider: MunicipalSpider,
+    site: SiteCrawl,
 ) -> None:
     body = '<title>Home</title><a href="https://nieuws.openwoo.example/">Woo-nieuws</a>'
-    list(spider.parse_page(page(SITE + "/", body, depth=0)))
-    assert "nieuws.openwoo.example" in spider.scope
+    list(site.parse_page(page(SITE + "/", body, depth=0)))
+    assert "nieuws.openwoo.example" in site.scope
     items, requests = split(
-        spider.parse_page(
+        site.parse_page(
             page(
                 "https://nieuws.openwoo.example/",
                 '<title>Nieuws</title><p>Het weer.</p><a href="/sport">Sport</a>',
@@ -180,42 +177,40 @@ def test_a_platform_whose_first_page_carries_no_woo_cue_leaves_the_scope(
         )
     )
     assert requests == [] and items[0].kind == "crawl_record"
-    assert "nieuws.openwoo.example" not in spider.scope
+    assert "nieuws.openwoo.example" not in site.scope
 
 
-def test_filters_of_a_listing_are_followed_one_level_deep(spider: MunicipalSpider) -> None:
+def test_filters_of_a_listing_are_followed_one_level_deep(site: SiteCrawl) -> None:
     links = (
         '<a href="/woo/besluiten?jaar=2025">2025</a><a href="/woo/besluiten?thema=zorg">Zorg</a>'
         '<a href="/woo/besluiten?jaar=2025&amp;thema=zorg">2025, zorg</a>'
         '<a href="/woo/besluiten?pagina=2">2</a><a href="/woo/besluit/17">Snippergroen</a>'
     )
     title = "<title>Woo-besluiten</title>"
-    _, top = split(spider.parse_page(page(SITE + "/woo/besluiten", title + links)))
+    _, top = split(site.parse_page(page(SITE + "/woo/besluiten", title + links)))
     assert {r.url.split("/woo/", 1)[1] for r in top} == {
         "besluiten?jaar=2025",
         "besluiten?thema=zorg",
         "besluiten?pagina=2",
         "besluit/17",
     }
-    spider.seen.clear()
-    _, filtered = split(spider.parse_page(page(SITE + "/woo/besluiten?jaar=2025", title + links)))
+    site.seen.clear()
+    _, filtered = split(site.parse_page(page(SITE + "/woo/besluiten?jaar=2025", title + links)))
     assert {r.url.split("/woo/", 1)[1] for r in filtered} == {"besluiten?pagina=2", "besluit/17"}
 
 
 def test_a_get_search_form_on_a_woo_page_is_submitted_once_with_its_defaults(
-    spider: MunicipalSpider,
+    site: SiteCrawl,
 ) -> None:
     form = (
         '<form action="/zoeken" method="get"><input name="q" value=""><select name="soort">'
         '<option value="alle" selected>Alle</option><option value="besluit">Besluit</option>'
         '</select><input type="submit" value="Zoeken"></form>'
     )
-    _, requests = split(
-        spider.parse_page(page(SITE + "/woo", "<title>Woo-verzoeken</title>" + form))
-    )
+    _, requests = split(site.parse_page(page(SITE + "/woo", "<title>Woo-verzoeken</title>" + form)))
     assert [r.url for r in requests] == [SITE + "/zoeken?q=&soort=alle"]
     _, again = split(
-        spider.parse_page(
+        site.parse_page(
             page(
                 SITE + "/zoeken?q=&soort=alle", "<title>Woo-besluiten</title>" + form, woo_form=True
             )
@@ -224,19 +219,19 @@ def test_a_get_search_form_on_a_woo_page_is_submitted_once_with_its_defaults(
     assert again == []
 
 
-def test_a_pdf_is_reported_with_its_link_text_as_title(spider: MunicipalSpider) -> None:
+def test_a_pdf_is_reported_with_its_link_text_as_title(site: SiteCrawl) -> None:
     response = page(
         SITE + "/d/dpia.pdf",
         "%PDF-1.4 not really",
         mime="application/pdf",
         anchor="DPIA cameratoezicht",
     )
-    items, requests = split(spider.parse_page(response))
+    items, requests = split(site.parse_page(response))
     assert requests == []
     assert (items[0].kind, items[0].title) == ("dpia", "DPIA cameratoezicht")
 
 
-def test_robots_txt_leads_to_its_sitemaps_and_the_homepage(spider: MunicipalSpider) -> None:
+def test_robots_txt_leads_to_its_sitemaps_and_the_homepage(site: SiteCrawl) -> None:
     request = Request(
         SITE + "/robots.txt",
         meta={"woo_capture": {"sha256": "cd" * 32, "mime": "text/plain", "capture_id": 2}},
@@ -246,12 +241,12 @@ def test_robots_txt_leads_to_its_sitemaps_and_the_homepage(spider: MunicipalSpid
         body=f"User-agent: *\nDisallow: /intern/\nSitemap: {SITE}/sitemap.xml\n".encode(),
         request=request,
     )
-    items, requests = split(spider.parse_robots(response))
+    items, requests = split(site.parse_robots(response))
     assert [r.url for r in requests] == [SITE + "/sitemap.xml", SITE + "/"]
     assert items[0].kind == "crawl_record"  # evidence of the crawl, never read into search
 
 
-def test_a_sitemap_yields_only_urls_that_name_a_cue(spider: MunicipalSpider) -> None:
+def test_a_sitemap_yields_only_urls_that_name_a_cue(site: SiteCrawl) -> None:
     xml = f"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
     <url><loc>{SITE}/privacyverklaring</loc></url><url><loc>{SITE}/afval</loc></url>
     <url><loc>{SITE}/woo-verzoek-indienen</loc></url></urlset>"""
@@ -260,9 +255,7 @@ def test_a_sitemap_yields_only_urls_that_name_a_cue(spider: MunicipalSpider) -> 
         meta={"woo_capture": {"sha256": "ef" * 32, "mime": "application/xml", "capture_id": 3}},
     )
     _, requests = split(
-        spider.parse_sitemap(
-            TextResponse(SITE + "/sitemap.xml", body=xml.encode(), request=request)
-        )
+        site.parse_sitemap(TextResponse(SITE + "/sitemap.xml", body=xml.encode(), request=request))
     )
     assert {r.url for r in requests} == {
         SITE + "/privacyverklaring",
@@ -270,11 +263,11 @@ def test_a_sitemap_yields_only_urls_that_name_a_cue(spider: MunicipalSpider) -> 
     }
 
 
-def test_the_page_budget_is_spent_on_the_best_scoring_links(spider: MunicipalSpider) -> None:
-    spider.max_pages = 2
+def test_the_page_budget_is_spent_on_the_best_scoring_links(site: SiteCrawl) -> None:
+    site.max_pages = 2
     body = '<title>Home</title><a href="/nieuws">Nieuws</a><a href="/privacyverklaring">Privacyverklaring</a><a href="/woo">Wet open overheid</a>'
-    _, requests = split(spider.parse_page(page(SITE + "/", body, depth=0)))
+    _, requests = split(site.parse_page(page(SITE + "/", body, depth=0)))
     best_first = sorted(requests, key=lambda r: -r.priority)
     assert [r.url for r in best_first][-1] == SITE + "/nieuws"
-    assert [spider.spend(r) for r in best_first] == [True, True, False]
-    assert spider.final_notes() == ["page budget of 2 reached: 1 lower-scoring links not fetched"]
+    assert [site.spend(r) for r in best_first] == [True, True, False]
+    assert site.final_notes() == ["page budget of 2 reached: 1 lower-scoring links not fetched"]

@@ -36,22 +36,21 @@ def pages_digest(conn: sqlite3.Connection, sha256: str) -> str:
     return digest.hexdigest()
 
 
-def _latest(conn: sqlite3.Connection, sha256: str, field: str) -> tuple[bool, str | None]:
-    row = conn.execute(
-        "select value from ledger where sha256 = ? and field = ? order by id desc limit 1",
-        [sha256, field],
-    ).fetchone()
-    return (row is not None, row[0] if row else None)
-
-
 def record(conn: sqlite3.Connection, sha256: str, values: dict[str, str | None]) -> None:
     """Append an entry for each value that differs from the ledger's latest (call inside the
     transaction that wrote the values)."""
     head = conn.execute("select entry_hash from ledger order by id desc limit 1").fetchone()
     previous = head[0] if head else GENESIS
+    # the latest value of each field, in one query
+    latest = dict(
+        conn.execute(
+            "select field, value from ledger where id in "
+            "(select max(id) from ledger where sha256 = ? group by field)",
+            [sha256],
+        ).fetchall()
+    )
     for field, value in values.items():
-        known, latest = _latest(conn, sha256, field)
-        if known and latest == value:
+        if field in latest and latest[field] == value:
             continue
         digest = entry_hash(previous, sha256, field, value)
         conn.execute(

@@ -137,7 +137,7 @@ class Archive:
         if self.failed:
             raise ArchiveWriteError(self.failed)
         try:
-            self.blobs.sync()
+            self.blobs.sync()  # a syncfs of the data directory's file system: the WARC file too
             if self._warc is not None:
                 self._warc.sync()
             if self.db.conn.in_transaction:

@@ -20,18 +20,19 @@ class ClassifyPipeline:
         return cls(crawler)
 
     def process_item(self, item: DocumentItem | OutlinkItem, spider: Spider | None = None):
-        stats = self.crawler.stats
+        site = self.crawler.spider.sites.get(item.municipality_code)
         try:
             if isinstance(item, OutlinkItem):
                 self.archive.record_outlink(
                     item.municipality_code, item.url, item.from_url, item.anchor
                 )
-                stats.inc_value("woo/outlinks")
-                return item
-            self.archive.classify(item.sha256, item.kind, item.evidence, item.title)
+            else:
+                self.archive.classify(item.sha256, item.kind, item.evidence, item.title)
+                if site:
+                    site.count("documents")
         except ArchiveWriteError:
-            return item  # the run stops on it (crawlers/run.py); the site stays unfinished
-        stats.inc_value("woo/documents")
-        if item.kind != "other":
-            stats.inc_value(f"woo/kind/{item.kind}")
+            pass  # the run stops on it (crawlers/run.py); the site stays unfinished
+        finally:
+            if site:
+                site.settled()  # the site's item is stored (or never will be)
         return item

@@ -1,14 +1,17 @@
-"""Run the crawl: one spider per municipality, several at once, with resumable checkpoints.
+"""Run the crawl: every municipality in one spider, all at once, with resumable checkpoints.
 
 A crawl run is a row in ``crawl_runs``; each municipality it covers is a row in ``crawl_sites``
-that gets ``finished_at`` when that site's spider closes normally and everything it fetched is
-durable. Started again with the same sites after being killed, the run resumes: finished sites
+that gets ``finished_at`` when nothing of that site is pending any more, in the commit that
+makes everything it fetched durable. Started again with the same sites after being killed, the run resumes: finished sites
 are skipped and the others crawled again, which costs little because every URL already captured
 is asked for conditionally. The archive is idempotent, so a resumed crawl ends with the same
 documents as an uninterrupted one.
 
-All sites run at once by default (each at its own polite rate, so the whole country takes about
-as long as its slowest site); the archive writes in batches, flushed on a timer, when a batch is
+All sites run at once by default, in one Scrapy crawler (one engine and downloader for the
+country: a crawler per site cost 20 ms each to start and its own engine loop), each host at its
+own polite rate, so the whole country takes about as long as its slowest site; with
+WOO_CONCURRENT_SITES set, a window of that many, the next site joining as one is done. The
+archive writes in batches, flushed on a timer, when a batch is
 full and before a site is called finished. A write that fails (a full disk) stops the whole run:
 no site is called finished after it, and the error is the run's one-line outcome.
 """
@@ -20,7 +23,6 @@ import logging
 from collections import deque
 from dataclasses import dataclass, field
 
-from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
@@ -29,7 +31,7 @@ from twisted.internet import task
 from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
 from wooarchive.archive.store import Archive, ArchiveError, ArchiveWriteError, now, utc_iso
 from wooarchive.crawlers import shared
-from wooarchive.crawlers.spiders.municipal import MunicipalSpider
+from wooarchive.crawlers.spiders.municipal import MunicipalSpider, SiteCrawl
 
 log = logging.getLogger(__name__)
 
@@ -175,10 +177,17 @@ def crawl(
     fresh: bool = False,
 ) -> CrawlReport:
     """Crawl the sites (blocking); returns which finished, which were already done, which not."""
-    settings = scrapy_settings(overrides)
     run_id, done = _open_run(archive, sites, fresh)
     todo = deque(s for s in sites if s.municipality not in done)
     report = CrawlReport(run_id, [], sorted(done), [])
+    if not todo:
+        _finish_run(archive, run_id)
+        return report
+    window = scrapy_settings(overrides).getint("WOO_CONCURRENT_SITES") or len(todo)
+    overrides = dict(overrides or {})
+    # the downloader holds every site's waiting request: room for two per site at once
+    overrides.setdefault("CONCURRENT_REQUESTS", str(max(16, 2 * min(window, len(todo)))))
+    settings = scrapy_settings(overrides)
     _offline_suffix_list()
     _bounded_headers()
     shared.use(archive)
@@ -187,14 +196,9 @@ def crawl(
     # Scrapy filters by level at its log handler only: every debug record ("Crawled (200)",
     # "Scraped from", twice a response) is made and handed to it first
     logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "DEBUG")
-    window = settings.getint("WOO_CONCURRENT_SITES") or len(todo) or 1
+    crawler = process.create_crawler(MunicipalSpider)
 
-    def start_next() -> None:
-        starting = []
-        while todo and len(process.crawlers) + len(starting) < window and not archive.failed:
-            starting.append(todo.popleft())
-        if not starting:
-            return
+    def record_start(starting: list[Site]) -> bool:
         try:
             with archive.writing():
                 archive.db.conn.executemany(
@@ -204,43 +208,25 @@ def crawl(
                 )
             archive.flush()
         except ArchiveWriteError:
-            todo.extendleft(reversed(starting))
-            return
-        for site in starting:
-            crawler = process.create_crawler(MunicipalSpider)
-            outcome: dict[str, str] = {}
+            return False
+        return True
 
-            def closed(spider, reason: str, outcome: dict = outcome) -> None:
-                outcome["reason"] = reason
-                outcome["notes"] = spider.final_notes()
-
-            # pydispatch holds receivers weakly: a local function must be held strongly
-            crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
-            deferred = process.crawl(
-                crawler,
-                municipality=site.municipality,
-                start_url=site.start_url,
-                municipality_name=_name(archive, site.municipality),
-            )
-            deferred.addBoth(finished, site, crawler, outcome)
-
-    def finished(result, site: Site, crawler, outcome: dict) -> None:
-        stats = crawler.stats.get_stats()
-        notes = outcome.get("notes") or []
+    def site_done(site: SiteCrawl) -> None:
+        """A site has nothing pending: all it fetched is in the batch, and the commit that makes
+        it durable also marks it finished."""
+        notes = site.final_notes()
         if notes:
             report.notes[site.municipality] = notes
-        ok = outcome.get("reason") == "finished" and not archive.failed
         try:
-            # in the batch, so the site is finished in the same commit as the last it fetched
             with archive.writing():
                 archive.db.execute(
                     "update crawl_sites set finished_at = ?, pages = ?, documents = ?, "
                     "errors = ?, notes = ? where run_id = ? and municipality_code = ?",
                     [
-                        utc_iso(now()) if ok else None,
-                        stats.get("response_received_count", 0),
-                        stats.get("woo/documents", 0),
-                        stats.get("woo/fetch_errors", 0),
+                        utc_iso(now()),
+                        site.counts["responses"],
+                        site.counts["documents"],
+                        site.counts["fetch_errors"],
                         "; ".join(notes) or None,
                         run_id,
                         site.municipality,
@@ -248,12 +234,14 @@ def crawl(
                 )
             archive.flush()
         except ArchiveWriteError:
-            ok = False
-        (report.crawled if ok else report.unfinished).append(site.municipality)
-        if archive.failed:
             stop_all()
-        else:
-            start_next()
+            return
+        report.crawled.append(site.municipality)
+        if todo and record_start([todo[0]]):
+            nxt = todo.popleft()
+            crawler.spider.add_site(
+                nxt.municipality, nxt.start_url, _name(archive, nxt.municipality)
+            )
 
     def stop_all() -> None:
         if report.error is None:
@@ -269,19 +257,34 @@ def crawl(
         if archive.failed:
             stop_all()
 
-    start_next()
-    if process.crawlers:
+    starting = [todo.popleft() for _ in range(min(window, len(todo)))]
+    if record_start(starting):
+        process.crawl(
+            crawler,
+            sites=[(s.municipality, s.start_url, _name(archive, s.municipality)) for s in starting],
+            on_site_done=site_done,
+        )
         flusher = task.LoopingCall(tick)
         flusher.start(FLUSH_SECONDS, now=False)
         process.start()
         if flusher.running:
             flusher.stop()
+    spider = crawler.spider
+    for site in spider.sites.values() if spider else ():
+        if not site.done:
+            report.unfinished.append(site.municipality)
+            if site.final_notes():
+                report.notes[site.municipality] = site.final_notes()
     report.error = report.error or archive.failed
-    if not todo and not report.unfinished and not report.error:
-        with archive.writing():
-            archive.db.execute(
-                "update crawl_runs set finished_at = ? where id = ?", [utc_iso(now()), run_id]
-            )
-        archive.flush()
     report.unfinished.extend(s.municipality for s in todo)
+    if not report.unfinished and not report.error:
+        _finish_run(archive, run_id)
     return report
+
+
+def _finish_run(archive: Archive, run_id: int) -> None:
+    with archive.writing():
+        archive.db.execute(
+            "update crawl_runs set finished_at = ? where id = ?", [utc_iso(now()), run_id]
+        )
+    archive.flush()

@@ -16,8 +16,11 @@ USER_AGENT = woo_settings().user_agent
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "woo-archive"
 
-CONCURRENT_REQUESTS = 8
+# One crawler holds every site of a run: run.py raises this to two per site; the scheduler
+# hands out requests per download slot (host), fewest active first, best-scoring within.
+CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

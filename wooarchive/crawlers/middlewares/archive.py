@@ -53,10 +53,11 @@ class ArchiveMiddleware:
 
     def _archive(self, request: Request, response: Response, spider: Spider) -> Response:
         municipality = request.meta.get("municipality")
+        site = spider.site_of(request)
         peer = str(response.ip_address) if response.ip_address else None
         try:
             netguard.check_peer(
-                response.url, peer, getattr(spider, "allowed_internal", frozenset())
+                response.url, peer, site.allowed_internal if site else spider.allowed_internal
             )
         except netguard.Forbidden as exc:  # DNS answered differently than when it was checked
             self.archive.record_fetch_error(response.url, str(exc), municipality)
@@ -69,7 +70,8 @@ class ArchiveMiddleware:
             reason = f"not archived: the body {exc}"
             log.warning("%s: %s", response.url, reason)
             self.archive.record_fetch_error(response.url, reason, municipality)
-            spider.crawler.stats.inc_value("woo/too_large")
+            if site:
+                site.count("too_large")
             raise IgnoreRequest(f"{response.url}: {reason}") from exc
         except (zlib.error, UnsupportedEncoding) as exc:
             log.warning("%s: body kept as received, could not decode: %s", response.url, exc)
@@ -97,6 +99,8 @@ class ArchiveMiddleware:
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
         recorded = self.archive.record_exchange(exchange, body, municipality_code=municipality)
+        if site:
+            site.count("responses")
         request.meta.setdefault("woo_requested_url", request.url)
         request.meta["woo_capture"] = {
             "capture_id": recorded.capture_id,
@@ -118,5 +122,7 @@ class ArchiveMiddleware:
             self.archive.record_fetch_error(request.url, reason, request.meta.get("municipality"))
         except ArchiveWriteError:
             return None  # the run stops on it
-        spider.crawler.stats.inc_value("woo/fetch_errors")
+        site = spider.site_of(request)
+        if site:
+            site.count("fetch_errors")
         return None

@@ -34,21 +34,24 @@ class ScopeMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         spider = self.crawler.spider
-        scope = getattr(spider, "scope", None)
-        if scope is None:
-            return None
-        netloc = urlsplit(request.url).netloc.lower()
-        if netloc not in scope:
-            spider.crawler.stats.inc_value("woo/off_site")
-            origin = request.meta.get("redirect_urls", ["a link"])[-1]
-            log.info("off-site, not fetched: %s (from %s)", request.url, origin)
-            if request.meta.get("woo_depth") == 0 and request.meta.get("redirect_urls"):
-                spider.note(f"start URL redirects to another site, not followed: {request.url}")
-            raise IgnoreRequest(f"{request.url}: outside the municipality's sites")
+        site = spider.site_of(request)
+        if site is None:  # Scrapy's own robots.txt request for a host a site already reached
+            allowed = spider.allowed_internal
+        else:
+            allowed = site.allowed_internal
+            netloc = urlsplit(request.url).netloc.lower()
+            if netloc not in site.scope:
+                site.count("off_site")
+                origin = request.meta.get("redirect_urls", ["a link"])[-1]
+                log.info("off-site, not fetched: %s (from %s)", request.url, origin)
+                if request.meta.get("woo_start") and request.meta.get("redirect_urls"):
+                    site.note(f"start URL redirects to another site, not followed: {request.url}")
+                raise IgnoreRequest(f"{request.url}: outside the municipality's sites")
         try:
-            netguard.check_url(request.url, getattr(spider, "allowed_internal", frozenset()))
+            netguard.check_url(request.url, allowed)
         except netguard.Forbidden as exc:
-            spider.crawler.stats.inc_value("woo/internal_refused")
+            if site:
+                site.count("internal_refused")
             log.warning("%s", exc)
             try:
                 archive().record_fetch_error(
@@ -57,6 +60,6 @@ class ScopeMiddleware:
             except ArchiveWriteError:
                 pass  # the run stops on it (crawlers/run.py)
             raise IgnoreRequest(str(exc)) from exc
-        if not spider.spend(request):
+        if site and not site.spend(request):
             raise IgnoreRequest(f"{request.url}: over the page budget")
         return None

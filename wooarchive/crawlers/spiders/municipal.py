@@ -1,5 +1,10 @@
-"""One municipality's site: robots.txt and its sitemaps first, then links that lead to what a
+"""Municipal sites: for each, robots.txt and its sitemaps first, then links that lead to what a
 municipality must publish on privacy and openness, and the publication platforms it links to.
+
+One spider crawls every site of a run (`MunicipalSpider`), each site's state and decisions in a
+`SiteCrawl`: one Scrapy engine, scheduler and downloader for the whole country, each host its own
+download slot and polite rate. A site is done when nothing it asked for is still pending (its
+requests answered or failed, its items stored); the run is told, and marks it finished.
 
 The spider only reads and decides; the archive middleware has already stored every response,
 and the pipeline records each document's kind and the outlinks.
@@ -26,13 +31,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
 from protego import Protego
+from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -72,16 +79,28 @@ def _filters(url: str) -> frozenset[str]:
     return frozenset(k.lower() for k, _ in _params(url) if k.lower() not in cues.PAGE_PARAMS)
 
 
-class MunicipalSpider(scrapy.Spider):
-    name = "municipal"
+class SiteCrawl:
+    """One municipality's crawl: its scope, what it learned, its budget, its notes; the
+    callbacks of its requests."""
 
     def __init__(
-        self, municipality: str, start_url: str, *args, municipality_name: str = "", **kwargs
+        self,
+        crawler,
+        municipality: str,
+        start_url: str,
+        municipality_name: str = "",
+        on_done: Callable[[SiteCrawl], None] | None = None,
     ):
-        super().__init__(*args, **kwargs)
+        self.crawler = crawler
+        settings = crawler.settings
+        self.max_pages = settings.getint("WOO_MAX_PAGES")
+        self.max_depth = settings.getint("WOO_MAX_DEPTH")
+        self.browse_depth = settings.getint("WOO_BROWSE_DEPTH")
+        self.max_listing_pages = settings.getint("WOO_MAX_LISTING_PAGES")
         self.municipality = municipality.upper()
         self.start_url = start_url
         self.slug = cues.slug(municipality_name)
+        self.on_done = on_done
         home = urlsplit(start_url).netloc.lower()
         # the municipality's own site, under www. and without it; publication hosts join scope later
         self.home = {home, home[4:] if home.startswith("www.") else f"www.{home}"}
@@ -99,15 +118,33 @@ class MunicipalSpider(scrapy.Spider):
         self.outlinks: set[str] = set()
         self.pages = 0
         self.notes: list[str] = []
+        self.counts: Counter[str] = Counter()  # responses, documents, fetch errors, refusals
+        self.pending = 0  # requests not yet answered or failed, items not yet stored
+        self.done = False
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = crawler.settings.getint("WOO_MAX_PAGES")
-        spider.max_depth = crawler.settings.getint("WOO_MAX_DEPTH")
-        spider.browse_depth = crawler.settings.getint("WOO_BROWSE_DEPTH")
-        spider.max_listing_pages = crawler.settings.getint("WOO_MAX_LISTING_PAGES")
-        return spider
+    def count(self, what: str) -> None:
+        self.counts[what] += 1
+
+    def settled(self) -> None:
+        """One request answered (or failed) or one item stored; with nothing left, the site is
+        done."""
+        self.pending -= 1
+        if self.pending == 0 and not self.done:
+            self.done = True
+            if self.on_done:
+                self.on_done(self)
+
+    def _settling(self, method: Callable) -> Callable:
+        """The callback (or errback) of one request: the request is settled once its output
+        has been handed on, whatever happens in it."""
+
+        def settle(answer):
+            try:
+                yield from method(answer) or ()
+            finally:
+                self.settled()
+
+        return settle
 
     def note(self, text: str) -> None:
         """Something the site's line in the crawl summary (and crawl_sites.notes) should say."""
@@ -123,14 +160,13 @@ class MunicipalSpider(scrapy.Spider):
                 f"page budget of {self.max_pages} reached: {self.unfetched} lower-scoring "
                 "links not fetched"
             )
-        stats = self.crawler.stats
         for key, what in (
-            ("woo/too_large", "responses over the size limit, not archived"),
-            ("woo/internal_refused", "links to internal addresses refused"),
-            ("woo/soft_404", "'not found' pages answered with 200"),
+            ("too_large", "responses over the size limit, not archived"),
+            ("internal_refused", "links to internal addresses refused"),
+            ("soft_404", "'not found' pages answered with 200"),
         ):
-            if stats.get_value(key):
-                notes.append(f"{stats.get_value(key)} {what}")
+            if self.counts[key]:
+                notes.append(f"{self.counts[key]} {what}")
         return notes
 
     def spend(self, request: scrapy.Request) -> bool:
@@ -200,10 +236,11 @@ class MunicipalSpider(scrapy.Spider):
         self, url: str, *, depth: int, callback=None, priority: int = 0, **meta
     ) -> scrapy.Request:
         netloc = urlsplit(url).netloc.lower()
+        self.pending += 1
         return scrapy.Request(
             url,
-            callback=callback or self.parse_page,
-            errback=self.failed,
+            callback=self._settling(callback or self.parse_page),
+            errback=self._settling(self.failed),
             priority=priority,
             meta={
                 "municipality": self.municipality,
@@ -213,13 +250,14 @@ class MunicipalSpider(scrapy.Spider):
             },
         )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    def first_request(self) -> scrapy.Request:
         robots = urljoin(self.start_url, "/robots.txt")
-        yield self._request(
+        return self._request(
             robots,
             depth=0,
             callback=self.parse_robots,
             dont_obey_robotstxt=True,
+            woo_robots=True,
             handle_httpstatus_all=True,
             woo_budget=False,
         )
@@ -265,7 +303,7 @@ class MunicipalSpider(scrapy.Spider):
                 url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False
             )
         self.seen.add(self.canonical(self.start_url))
-        yield self._request(self.start_url, depth=0, priority=100)
+        yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
         yield from self._plain(response, "sitemap named in robots.txt")
@@ -320,7 +358,7 @@ class MunicipalSpider(scrapy.Spider):
         not_found = cues.soft_404(title, heading, body)
         if not_found:
             # a "not found" page served with 200: kept as evidence, not counted, not followed
-            self.crawler.stats.inc_value("woo/soft_404")
+            self.count("soft_404")
             verdict = cues.Classification("soft_404", 0, [not_found])
             yield self._item(response, capture, verdict, title=title or heading or None)
             return
@@ -363,6 +401,7 @@ class MunicipalSpider(scrapy.Spider):
     def _item(
         self, response: Response, capture: dict, verdict: cues.Classification, title: str | None
     ) -> DocumentItem:
+        self.pending += 1  # settled when the pipeline has stored it
         return DocumentItem(
             url=response.url,
             sha256=capture["sha256"],
@@ -418,6 +457,7 @@ class MunicipalSpider(scrapy.Spider):
             and len(self.outlinks) < self.max_pages * FRONTIER_PER_PAGE
         ):
             self.outlinks.add(link.url)
+            self.pending += 1
             yield OutlinkItem(self.municipality, link.url, response.url, link.anchor)
 
     def _follow(
@@ -546,18 +586,14 @@ class MunicipalSpider(scrapy.Spider):
     def failed(self, failure) -> Iterator[scrapy.Request]:
         request = failure.request
         log.info("%s: %s", request.url, failure.getErrorMessage())
-        if request.callback == self.parse_robots:
+        if request.meta.get("woo_robots"):
             # no robots.txt to be had: the start URL is asked all the same, and if the site is
             # down, that is what the summary says
             self.seen.add(self.canonical(self.start_url))
-            yield self._request(self.start_url, depth=0, priority=100)
+            yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
             return
         refused = failure.check(IgnoreRequest)  # by us (scope, budget, a failed write): noted there
-        if (
-            not refused
-            and request.meta.get("woo_depth") == 0
-            and request.callback == self.parse_page
-        ):
+        if not refused and request.meta.get("woo_start"):
             self.note(f"start URL {request.url} did not answer: {failure.getErrorMessage()}")
 
 
@@ -578,3 +614,61 @@ def _pages(page_url: str, url: str) -> bool:
         == [(k, v) for k, v in _params(url) if k.lower() not in cues.PAGE_PARAMS]
         and page_url != url
     )
+
+
+class MunicipalSpider(scrapy.Spider):
+    """Every site of a run in one spider. ``sites``: (code, start URL, name) triples; or one
+    site as ``municipality``, ``start_url`` and ``municipality_name``. ``on_site_done`` is told
+    of each site as it is done."""
+
+    name = "municipal"
+
+    def __init__(
+        self,
+        *args,
+        sites: list[tuple[str, str, str]] = (),
+        municipality: str | None = None,
+        start_url: str | None = None,
+        municipality_name: str = "",
+        on_site_done: Callable[[SiteCrawl], None] | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.wanted = list(sites) or [(municipality, start_url, municipality_name)]
+        self.on_site_done = on_site_done
+        self.sites: dict[str, SiteCrawl] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        for code, url, name in spider.wanted:
+            spider.add_site(code, url, name, schedule=False)
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        return spider
+
+    def dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """The scheduler dropped a request as a duplicate (a redirect back to a page already
+        asked for: a loop): it is settled, as it will get no answer."""
+        site = self.site_of(request)
+        if site is not None:
+            site.settled()
+
+    def add_site(self, code: str, url: str, name: str = "", *, schedule: bool = True) -> SiteCrawl:
+        """A site joins the run (a window of sites: the next one when another is done)."""
+        site = SiteCrawl(self.crawler, code, url, name, self.on_site_done)
+        self.sites[site.municipality] = site
+        if schedule:
+            self.crawler.engine.crawl(site.first_request())
+        return site
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in list(self.sites.values()):
+            yield site.first_request()
+
+    def site_of(self, request: scrapy.Request) -> SiteCrawl | None:
+        return self.sites.get(request.meta.get("municipality") or "")
+
+    @property
+    def allowed_internal(self) -> frozenset[str]:
+        """Internal hosts any site started on (for Scrapy's own robots.txt requests)."""
+        return frozenset().union(*(site.allowed_internal for site in self.sites.values()))
