@@ -58,6 +58,9 @@ KIND_CUES: dict[str, list[str]] = {
 }
 KINDS_IN_ORDER = list(KIND_CUES)
 COMPILED = {kind: [re.compile(p, re.I) for p in pats] for kind, pats in KIND_CUES.items()}
+ANY_CUE = {
+    kind: re.compile("|".join(f"(?:{p})" for p in pats), re.I) for kind, pats in KIND_CUES.items()
+}
 
 # Words that lead towards what we look for without naming it: worth a link, not a kind.
 NAVIGATION = re.compile(
@@ -117,8 +120,8 @@ def classify(
         if is_document and kind == "woo_page":
             continue  # a file is not a page about the Woo; Woo files are decisions or other
         for where, value in fields.items():
-            if not value:
-                continue
+            if not value or not ANY_CUE[kind].search(value):
+                continue  # most fields name no kind: one search says so
             # the best-matching pattern counts, so overlapping patterns do not add up
             hits, match = max(
                 ((len(p.findall(value)), p.search(value)) for p in patterns), key=lambda h: h[0]
