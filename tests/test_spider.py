@@ -204,7 +204,7 @@ def test_a_get_search_form_on_a_woo_page_is_submitted_once_with_its_defaults(
 ) -> None:
     form = (
         '<form action="/zoeken" method="get"><input name="q" value=""><select name="soort">'
-        '<option value="alle" selected>Alle</option><option value="besluit">Besluit</option>'
+        '<option value="besluit">Besluit</option><option value="alle" selected>Alle</option>'
         '</select><input type="submit" value="Zoeken"></form>'
     )
     _, requests = split(site.parse_page(page(SITE + "/woo", "<title>Woo-verzoeken</title>" + form)))

@@ -116,7 +116,6 @@ class SiteCrawl:
         self.spent: set[str] = set()
         self.unfetched = 0
         self.outlinks: set[str] = set()
-        self.pages = 0
         self.notes: list[str] = []
         self.counts: Counter[str] = Counter()  # responses, documents, fetch errors, refusals
         self.pending = 0  # requests not yet answered or failed, items not yet stored
@@ -334,7 +333,6 @@ class SiteCrawl:
         capture = response.meta.get("woo_capture")
         if capture is None or not 200 <= response.status < 300:
             return
-        self.pages += 1
         mime = capture["mime"]
         anchor = response.meta.get("anchor", "")
         listing = response.meta.get("from_woo_listing")
@@ -542,6 +540,8 @@ class SiteCrawl:
         if kind not in cues.WOO_KINDS or response.meta.get("woo_form"):
             return
         depth = response.meta.get("woo_depth", 0)
+        if depth >= self.max_depth:
+            return
         for form in response.xpath("//form"):
             if (form.attrib.get("method") or "get").strip().lower() != "get":
                 continue
@@ -559,7 +559,7 @@ class SiteCrawl:
                         continue
                     fields.append((name, field.attrib.get("value", "")))
                 elif tag == "select":
-                    chosen = field.xpath("./option[@selected]|./option")
+                    chosen = field.xpath("./option[@selected]") or field.xpath("./option")
                     if chosen:
                         option = chosen[0]
                         fields.append(
