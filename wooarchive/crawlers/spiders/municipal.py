@@ -149,7 +149,7 @@ class SiteCrawl:
         """Something the site's line in the crawl summary (and crawl_sites.notes) should say."""
         if text not in self.notes:
             self.notes.append(text)
-            log.warning("%s: %s", self.municipality, text)
+            log.info("%s: %s", self.municipality, text)  # the summary prints it once
 
     def final_notes(self) -> list[str]:
         """The notes, with the budget's cut and the counters of what was refused."""
