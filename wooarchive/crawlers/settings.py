@@ -49,6 +49,8 @@ _UNUSED_DOWNLOADER = (
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+    # rebuilds every request and response as HTTP bytes to count them; each site counts its own
+    "scrapy.downloadermiddlewares.stats.DownloaderStats",
 )
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
