@@ -269,14 +269,19 @@ def crawl(
         process.start()
         if flusher.running:
             flusher.stop()
+    # unfinished: every site of this run not marked finished (cut off, never started, or its
+    # finishing write failed)
+    report.unfinished = [
+        s.municipality
+        for s in sites
+        if s.municipality not in done and s.municipality not in report.crawled
+    ]
     spider = crawler.spider
-    for site in spider.sites.values() if spider else ():
-        if not site.done:
-            report.unfinished.append(site.municipality)
-            if site.final_notes():
-                report.notes[site.municipality] = site.final_notes()
+    for code in report.unfinished:
+        site = spider.sites.get(code) if spider else None
+        if site is not None and site.final_notes():
+            report.notes[code] = site.final_notes()
     report.error = report.error or archive.failed
-    report.unfinished.extend(s.municipality for s in todo)
     if not report.unfinished and not report.error:
         _finish_run(archive, run_id)
     return report
