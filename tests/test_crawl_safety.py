@@ -155,3 +155,15 @@ def test_archive_add_refuses_a_response_with_endless_headers(archive: Archive, s
     with pytest.raises(FetchError) as refused:
         fetch(archive, site.url("/dpia"), municipality_code="GM0363")
     assert "\n" not in str(refused.value) and site.url("/dpia") in str(refused.value)
+
+
+def test_start_hosts_are_resolved_ahead_so_the_crawl_thread_does_not_wait_on_dns() -> None:
+    netguard._addresses.cache_clear()
+    netguard.resolve_ahead(
+        ["http://localhost:8001/", "https://127.0.0.1/", "http://localhost:8001/x"]
+    )
+    assert netguard._addresses.cache_info().currsize == 2
+    hits = netguard._addresses.cache_info().hits
+    with pytest.raises(netguard.Forbidden):  # the check the crawl makes: answered from the cache
+        netguard.check_url("http://localhost:8001/privacy")
+    assert netguard._addresses.cache_info().hits == hits + 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -52,6 +53,17 @@ def _addresses(host: str, port: int) -> tuple[str, ...]:
         )
     except (socket.gaierror, UnicodeError):
         return ()  # an unknown host fails at fetch time, and is recorded there
+
+
+def resolve_ahead(urls: list[str], workers: int = 32) -> None:
+    """Resolve the hosts of ``urls`` in threads, into the cache the checks read: a crawl of the
+    country starts some 400 hosts at once, and resolving them one by one on the crawl's thread
+    would hold it up for as long as the slowest resolver answers, times 400."""
+    targets = {
+        (host_of(u), urlsplit(u).port or (443 if u.startswith("https") else 80)) for u in urls
+    }
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda target: _addresses(*target), [t for t in targets if t[0]]))
 
 
 def host_of(url: str) -> str:

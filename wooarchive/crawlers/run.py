@@ -28,6 +28,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
+from wooarchive.archive import netguard
 from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
 from wooarchive.archive.store import Archive, ArchiveError, ArchiveWriteError, now, utc_iso
 from wooarchive.crawlers import shared
@@ -257,6 +258,7 @@ def crawl(
         if archive.failed:
             stop_all()
 
+    netguard.resolve_ahead([s.start_url for s in todo])
     starting = [todo.popleft() for _ in range(min(window, len(todo)))]
     if record_start(starting):
         process.crawl(
