@@ -212,3 +212,30 @@ def test_a_dead_site_and_a_site_that_redirects_elsewhere_are_one_line_each(tmp_p
         )[0][0]
         > 50
     )
+
+
+def test_a_decisions_page_lists_its_inventory_and_the_documents_released_beside_it(
+    crawled: Crawled,
+) -> None:
+    import httpx
+
+    from tests.servers import woo_serve
+
+    decision = cmsweb.DECISIONS[2]
+    [(sha256,)] = query(
+        crawled.data,
+        "select sha256 from documents where first_url like ?",
+        (f"%/files/{decision.number}/besluit.pdf",),
+    )
+    with woo_serve(crawled.data) as base:
+        page = httpx.get(f"{base}/-/document/{sha256}", timeout=30).text
+    released = query(
+        crawled.data,
+        "select sha256 from documents where kind = 'woo_document' and first_url like ?",
+        (f"%/files/{decision.number}/document-%",),
+    )
+    assert len(released) == cmsweb.DOCUMENTS_PER_DECISION
+    for (document,) in released:
+        assert f'/-/document/{document}">het document</a>' in page
+    assert page.count("Openbaar gemaakt</th>") == cmsweb.DOCUMENTS_PER_DECISION
+    assert ">de inventaris</a>" in page

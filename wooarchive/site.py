@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 import sqlite_utils
 from markupsafe import Markup
 
+from wooarchive import cues
 from wooarchive.archive.cite import cite
 from wooarchive.archive.names import safe_name
 from wooarchive.archive.store import ArchiveError
@@ -244,8 +245,10 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
                     "page": None,
                     "evidence": None,
                     "link": inventory["sha256"],
+                    "link_text": "de inventaris",
                 }
             )
+    facts.extend(_released_beside(db, sha256))
     if row["problems"]:
         facts.append(
             {"label": "Niet gevonden", "value": row["problems"], "page": None, "evidence": None}
@@ -257,6 +260,30 @@ def decision_facts(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
         )
     )
     return facts, grounds
+
+
+def _released_beside(db: sqlite_utils.Database, sha256: str) -> list[dict]:
+    """The documents released under the Woo that the Woo page listing this decision lists beside
+    it (a platform's detail page: the decision, its inventory, the documents)."""
+    evidence = db.execute("select kind_evidence from documents where sha256 = ?", [sha256])
+    listing = cues.listing_of((evidence.fetchone() or [None])[0])
+    if not listing:
+        return []
+    return [
+        {
+            "label": "Openbaar gemaakt",
+            "value": row["title"],
+            "page": None,
+            "evidence": None,
+            "link": row["sha256"],
+            "link_text": "het document",
+        }
+        for row in db.query(
+            "select sha256, title from documents where kind = 'woo_document' "
+            "and kind_evidence like ? order by first_url",
+            [f'%listed on Woo page {listing}"%'],
+        )
+    ]
 
 
 def capture_page(conn: sqlite3.Connection, config: Settings, capture_id: int) -> dict | None:
