@@ -91,7 +91,8 @@ class Classification:
     evidence: list[str] = field(default_factory=list)
 
 
-def _url_words(url: str) -> str:
+def url_words(url: str) -> str:
+    """A URL's host-less path and query as words ("/woo-besluiten?p=2" -> "woo besluiten p 2")."""
     return re.sub(r"[/_.?=&%-]+", " ", url.split("://", 1)[-1].split("/", 1)[-1])
 
 
@@ -112,7 +113,7 @@ def classify(
     "Woo decision" but that links to several documents is a listing (``woo_page``), not a
     decision.
     """
-    fields = {"title": title, "anchor": anchor, "url": _url_words(url), "text": text}
+    fields = {"title": title, "anchor": anchor, "url": url_words(url), "text": text}
     scores: dict[str, int] = {}
     evidence: dict[str, list[str]] = {}
     named: set[str] = set()  # kinds cued outside the body text
@@ -165,7 +166,7 @@ def link_score(anchor: str, url: str) -> int:
     """How strongly a link points at something we look for: 3 per kind cue in its text or URL,
     1 for a navigation cue, 0 for nothing."""
     score = 0
-    words = f"{anchor} {_url_words(url)}"
+    words = f"{anchor} {url_words(url)}"
     for patterns in COMPILED.values():
         if any(p.search(words) for p in patterns):
             score += 3

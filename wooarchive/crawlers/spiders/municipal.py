@@ -433,7 +433,7 @@ class SiteCrawl:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         here = netguard.host_of(self.start_url)
-        words = f"{anchor} {cues._url_words(url)}"
+        words = f"{anchor} {cues.url_words(url)}"
         named = cues.names(f"{host} {parts.path} {anchor}", self.slug)
         own_domain = not _is_address(host) and netguard.registrable(host) == netguard.registrable(
             here
