@@ -37,6 +37,15 @@ def _syncfs(directory: Path) -> bool:
     return True
 
 
+def fsync_path(path: Path) -> None:
+    """fsync a file or directory by name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @functools.cache
 def _libc():
     if sys.platform != "linux":
@@ -125,20 +134,9 @@ class BlobStore:
         if _syncfs(self.root):
             self._unsynced.clear()
             return
-        directories = set()
-        for path in self._unsynced:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            directories.update((path.parent, path.parent.parent))
-        for directory in directories:
-            fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        directories = {d for path in self._unsynced for d in (path.parent, path.parent.parent)}
+        for path in [*self._unsynced, *directories]:
+            fsync_path(path)
         self._unsynced.clear()
 
     def put_bytes(self, data: bytes) -> StoredBlob:

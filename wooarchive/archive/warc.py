@@ -30,6 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from wooarchive import __version__
+from wooarchive.archive.blobs import fsync_path
 from wooarchive.archive.names import header_safe_uri
 
 SPOOL = 8 << 20
@@ -120,11 +121,7 @@ class WarcFileWriter:
         """Make the appends since the last sync durable."""
         with self._lock:
             if self._dirty and self.filename:
-                fd = os.open(self.warc_dir / self.filename, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_path(self.warc_dir / self.filename)
             self._dirty = False
 
     def write_exchange(
