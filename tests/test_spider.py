@@ -271,3 +271,19 @@ def test_the_page_budget_is_spent_on_the_best_scoring_links(site: SiteCrawl) -> 
     assert [r.url for r in best_first][-1] == SITE + "/nieuws"
     assert [site.spend(r) for r in best_first] == [True, True, False]
     assert site.final_notes() == ["page budget of 2 reached: 1 lower-scoring links not fetched"]
+
+
+def test_a_page_of_thousands_of_forms_or_parameters_stays_bounded(site: SiteCrawl) -> None:
+    site.max_pages = 1  # a frontier of 20 URLs
+    forms = "".join(
+        f'<form action="/zoeken/{n}" method="get"><input name="q" value=""></form>'
+        for n in range(500)
+    )
+    _, requests = split(
+        site.parse_page(page(SITE + "/woo", "<title>Woo-verzoeken</title>" + forms))
+    )
+    assert len(requests) == 20 and len(site.seen) == 20
+    # learning from bytes looks at a URL's first parameters only, not one pass per parameter
+    query = "&".join(f"p{n}=1" for n in range(5000))
+    list(site.parse_page(page(f"{SITE}/a?{query}", "<title>x</title>")))
+    assert len(site._variants) <= 8

@@ -60,6 +60,9 @@ SESSION_PATHS = 3
 # the spider remembers at most this many URLs per page of budget (its frontier)
 FRONTIER_PER_PAGE = 20
 LEARN_MEMORY = 5000
+# what learning from bytes looks at: the first parameters of a URL, pages up to this size
+LEARN_PARAMS = 8
+LEARN_BODY_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,9 @@ class SiteCrawl:
         parts = urlsplit(response.url)
         pairs = _params(response.url)
         host = parts.netloc.lower()
-        for i, (key, value) in enumerate(pairs):
+        if len(response.body) > LEARN_BODY_BYTES:
+            return  # a pass over the body per parameter: bounded, whatever a site sends
+        for i, (key, value) in enumerate(pairs[:LEARN_PARAMS]):
             if key in self.session_params.get(host, ()) or key.lower() in cues.PAGE_PARAMS:
                 continue  # a listing's page number is never a session id, even on equal pages
             rest = tuple(sorted(pairs[:i] + pairs[i + 1 :]))
@@ -573,6 +578,8 @@ class SiteCrawl:
             )
             if url in self.seen:
                 continue
+            if len(self.seen) >= self.max_pages * FRONTIER_PER_PAGE:
+                return  # a page of ten thousand forms queues no more than links would
             self.seen.add(url)
             yield self._request(
                 url,
