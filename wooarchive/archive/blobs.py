@@ -12,6 +12,7 @@ import ctypes
 import functools
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 20
+_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def _syncfs(directory: Path) -> bool:
@@ -80,25 +82,32 @@ class BlobStore:
         # for many, before the database rows that name them are committed.
         self.defer_sync = False
         self._unsynced: list[Path] = []
+        self._made: set[Path] = set()
 
     def path_for(self, sha256: str) -> Path:
         """Where the blob with this digest lives; the digest is checked so no caller-supplied
         string can point outside the store."""
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if not _HEX.fullmatch(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 
+    def _directory(self, path: Path) -> Path:
+        """``path`` as a directory that exists (asked of the file system once per directory: a
+        crawl stores thousands of blobs into the same 65,536 directories)."""
+        if path not in self._made:
+            path.mkdir(parents=True, exist_ok=True)
+            self._made.add(path)
+        return path
+
     def put_chunks(self, chunks: Iterable[bytes], max_size: int | None = None) -> StoredBlob:
         """Store the bytes yielded by ``chunks``; hashes while writing, so content of any size
         passes through without being held in memory."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=self._directory(self.root / "tmp"), prefix="incoming-")
         try:
             with os.fdopen(fd, "wb") as out:
                 for chunk in chunks:
@@ -110,20 +119,23 @@ class BlobStore:
                 out.flush()
                 if not self.defer_sync:
                     os.fsync(out.fileno())
-            sha256 = digest.hexdigest()
-            final = self.path_for(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, self.file_mode)
-            try:
-                os.link(tmp_name, final)
-                new = True
-            except FileExistsError:
-                new = False
-            if new and self.defer_sync:
-                self._unsynced.append(final)
-            return StoredBlob(sha256=sha256, size=size, path=final, new=new)
+            return self._place(tmp_name, digest.hexdigest(), size)
         finally:
             os.unlink(tmp_name)
+
+    def _place(self, tmp_name: str, sha256: str, size: int) -> StoredBlob:
+        """Link the written temporary file under its final name, unless those bytes are there."""
+        final = self.path_for(sha256)
+        self._directory(final.parent)
+        os.chmod(tmp_name, self.file_mode)
+        try:
+            os.link(tmp_name, final)
+            new = True
+        except FileExistsError:
+            new = False
+        if new and self.defer_sync:
+            self._unsynced.append(final)
+        return StoredBlob(sha256=sha256, size=size, path=final, new=new)
 
     def sync(self) -> None:
         """Make every blob stored since the last sync durable (data, then the directory entries
@@ -140,6 +152,12 @@ class BlobStore:
         self._unsynced.clear()
 
     def put_bytes(self, data: bytes) -> StoredBlob:
+        """Bytes already in memory (a crawl's response): hashed first, and written only if the
+        store does not hold them yet (a re-crawl mostly fetches what it has)."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        final = self.path_for(sha256)
+        if final.exists():
+            return StoredBlob(sha256=sha256, size=len(data), path=final, new=False)
         return self.put_chunks([data])
 
     def put_file(self, path: Path, max_size: int | None = None) -> StoredBlob:
