@@ -58,6 +58,7 @@ def main() -> None:
                 "WOO_CONTACT": "bench@example.org",
             }
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started_at = time.time()  # the server logs wall-clock times
             started = time.monotonic()
             # BENCH_PROFILE=FILE: the crawl runs under cProfile, its profile written to FILE
             profile = os.environ.get("BENCH_PROFILE")
@@ -86,6 +87,8 @@ def main() -> None:
             for a, b in zip(sorted(times), sorted(times)[1:], strict=False)
         ]
         short = sum(1 for g in gaps if g < DELAY * 0.95)
+        first = min(when for times in hits.values() for when in times) - started_at
+        last = max(when for times in hits.values() for when in times) - started_at
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(
         f"country: {len(hits)} sites, {sum(map(len, hits.values()))} requests, Crawl-delay {DELAY:g} s"
@@ -96,7 +99,11 @@ def main() -> None:
         f"peak {after.ru_maxrss // 1024} MB)"
     )
     print(
-        f"  same-site gaps under 0.95x the delay: {short} of {len(gaps)} (smallest {min(gaps):.3f} s)"
+        f"  same-site gaps under 0.95x the delay: {short} of {len(gaps)} (smallest {min(gaps):.3f} s, "
+        f"mean {sum(gaps) / len(gaps):.3f} s)"
+    )
+    print(
+        f"  first request {first:.1f} s after the start, last {last:.1f} s, exit {wall:.1f} s"
     )
     print(f"  ratio crawl/bound: {wall / bound:.2f}")
 
