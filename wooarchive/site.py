@@ -363,7 +363,10 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
             params,
         )
     )
+    if not municipalities:
+        return []  # an unknown code: nothing to count (a bot asking costs no scan)
     files_only = ", ".join(f"'{kind}'" for kind in FILES_ONLY)
+    one = "and d.municipality_code = ?" if code else ""
     facts: dict[tuple[str, str], dict] = {}
     # a document counts for its own kind, and for the kinds of its sections (an FG contact on
     # the privacy page)
@@ -378,8 +381,9 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
         " where d2.municipality_code = d.municipality_code and k2.kind = k.kind "
         " order by d2.last_seen desc limit 1) latest "
         f"from {kinds} k join documents d on d.sha256 = k.sha256 "
-        f"where not (k.kind in ({files_only}) and d.mime = 'text/html') "
-        "group by d.municipality_code, k.kind"
+        f"where not (k.kind in ({files_only}) and d.mime = 'text/html') {one} "
+        "group by d.municipality_code, k.kind",
+        [m["code"] for m in municipalities] if code else [],
     ):
         facts[(row["municipality_code"], row["kind"])] = row
     crawls = {
