@@ -573,3 +573,38 @@ def test_a_search_of_pages_is_newest_first_with_an_estimate_and_counts_on_reques
     ] == len(rowids)
     kept = get(ds, "/archive/pages.json?_search=persoonsgegevens&_sort=page").json()
     assert "order by page" in kept["query"]["sql"] and kept["filtered_table_rows_count"] is None
+
+
+def test_a_plain_search_walks_only_the_newest_matches_and_pages_through_all_of_them(
+    ds, built: Built
+) -> None:
+    """SQLite listed every match of `rowid in (select ...)` before taking a page (32 ms for a
+    common word of a million pages): a plain search asks FTS5 for one page's worth below the
+    cursor instead. Page after page, it shows exactly the matches Datasette's own search shows,
+    and a search with a filter beside it is Datasette's own."""
+    archive = Archive(settings())
+    every = [
+        tuple(r)
+        for r in archive.db.execute(
+            "select sha256, page from pages where rowid in (select rowid from pages_fts "
+            "where pages_fts match 'gemeente') order by rowid desc"
+        )
+    ]
+    assert len(every) >= 3
+    seen, url, asked = [], "/archive/pages.json?_search=gemeente&_size=1", 0
+    while url and asked <= len(every):
+        data = get(ds, url).json()
+        assert "limit :woo_limit" in data["query"]["sql"]
+        columns = data["columns"]
+        seen += [
+            (r[columns.index("sha256")], r[columns.index("page")]) for r in data["rows"]
+        ]
+        following = urlsplit(data["next_url"] or "")
+        url = f"{following.path}?{following.query}" if data["next_url"] else None
+        asked += 1
+    assert seen == every
+    code = every[0][0]
+    filtered = get(ds, f"/archive/pages.json?_search=gemeente&sha256={code}").json()
+    assert "woo_limit" not in filtered["query"]["sql"]
+    column = filtered["columns"].index("sha256")
+    assert {r[column] for r in filtered["rows"]} == {code}
