@@ -102,9 +102,7 @@ def main() -> None:
         f"  same-site gaps under 0.95x the delay: {short} of {len(gaps)} (smallest {min(gaps):.3f} s, "
         f"mean {sum(gaps) / len(gaps):.3f} s)"
     )
-    print(
-        f"  first request {first:.1f} s after the start, last {last:.1f} s, exit {wall:.1f} s"
-    )
+    print(f"  first request {first:.1f} s after the start, last {last:.1f} s, exit {wall:.1f} s")
     print(f"  ratio crawl/bound: {wall / bound:.2f}")
 
 

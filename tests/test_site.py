@@ -596,9 +596,7 @@ def test_a_plain_search_walks_only_the_newest_matches_and_pages_through_all_of_t
         data = get(ds, url).json()
         assert "limit :woo_limit" in data["query"]["sql"]
         columns = data["columns"]
-        seen += [
-            (r[columns.index("sha256")], r[columns.index("page")]) for r in data["rows"]
-        ]
+        seen += [(r[columns.index("sha256")], r[columns.index("page")]) for r in data["rows"]]
         following = urlsplit(data["next_url"] or "")
         url = f"{following.path}?{following.query}" if data["next_url"] else None
         asked += 1

@@ -25,6 +25,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
+
 def _remember_missing_columns() -> None:
     """whoosh-reloaded asks the file system, for every posting of a field without a lengths
     column (the ID and numeric fields), whether that column's file exists: 86 stat calls a page,
