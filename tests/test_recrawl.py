@@ -188,3 +188,25 @@ def test_a_crawl_that_cannot_write_stops_unfinished_and_resumes_to_the_same_docu
         assert check.returncode == 0, check.stdout + check.stderr
     finally:
         web.close()
+
+
+def test_a_write_error_that_sqlite_answered_by_rolling_back_is_the_error_told(
+    tmp_path: Path,
+) -> None:
+    """On a full disk SQLite may roll the whole batch back by itself; the capture's savepoint
+    is then gone, and undoing it failed with "no such savepoint", which hid the disk error
+    from the user (a CI run said exactly that)."""
+    import sqlite3
+
+    from wooarchive.archive.store import Archive, ArchiveWriteError
+    from wooarchive.config import Settings
+
+    archive = Archive(Settings(data_dir=tmp_path / "data", base_url="http://x", contact="t"))
+    archive.start_batching()
+    with pytest.raises(ArchiveWriteError) as raised:
+        with archive.writing():
+            archive.db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL in a transaction
+            raise sqlite3.OperationalError("database or disk is full")
+    assert "database or disk is full" in str(raised.value)
+    assert "savepoint" not in str(raised.value)
+    assert archive.failed and "disk is full" in archive.failed

@@ -174,8 +174,14 @@ class Archive:
             try:
                 yield
             except BaseException:
-                conn.execute("ROLLBACK TO capture")
-                conn.execute("RELEASE capture")
+                try:
+                    conn.execute("ROLLBACK TO capture")
+                    conn.execute("RELEASE capture")
+                except sqlite3.Error:
+                    # SQLite rolled the whole transaction back on the error itself (a full
+                    # disk, a file too large): the savepoint is gone; the error to tell is the
+                    # one that caused it
+                    pass
                 raise
             conn.execute("RELEASE capture")
         except (OSError, sqlite3.OperationalError) as exc:
