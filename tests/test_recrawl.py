@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import resource
 import signal
+import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import pytest
 from tests.crawling import WOO, blob_count, crawl_command, crawl_env, query, run_crawl
 from tests.fixtures.web.server import FixtureWeb
 from tests.fixtures.web.sites import PRIVACY_TEXT, html
+from wooarchive.archive.store import Archive, ArchiveWriteError
+from wooarchive.config import Settings
 
 PRIVACY_PATH = "/over-de-gemeente/privacy"
 
@@ -197,11 +200,6 @@ def test_a_write_error_that_sqlite_answered_by_rolling_back_is_the_error_told(
     """On a full disk SQLite may roll the whole batch back by itself; the capture's savepoint
     is then gone, and undoing it failed with "no such savepoint", which hid the disk error
     from the user (a CI run said exactly that)."""
-    import sqlite3
-
-    from wooarchive.archive.store import Archive, ArchiveWriteError
-    from wooarchive.config import Settings
-
     archive = Archive(Settings(data_dir=tmp_path / "data", base_url="http://x", contact="t"))
     archive.start_batching()
     with pytest.raises(ArchiveWriteError) as raised:

@@ -115,7 +115,12 @@ def _window(request, datasette) -> tuple[int, int | None] | None:
     ):
         return None
     try:
-        size = request.args.get("_size") or 20
+        # the page size as Datasette settles it: ?_size, the table's own, the site's default
+        size = (
+            request.args.get("_size")
+            or datasette.table_metadata("archive", "pages").get("size")
+            or datasette.page_size
+        )
         size = datasette.max_returned_rows if size == "max" else int(size)
         cursor = request.args.get("_next")
         before = int(urlsafe_components(cursor)[0]) if cursor else None
@@ -123,6 +128,8 @@ def _window(request, datasette) -> tuple[int, int | None] | None:
         return None  # Datasette says what is wrong with it
     if not 0 < size <= datasette.max_returned_rows:
         return None
+    if before is not None and not -(2**63) <= before < 2**63:
+        return None  # no rowid; SQLite could not even take the number
     return size + 1, before
 
 
