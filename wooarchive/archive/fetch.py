@@ -12,7 +12,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -136,9 +136,10 @@ def fetch(
     Raises FetchError after archiving when the outcome is not a document (an HTTP error, a
     redirect loop); a fetch that got no response at all is recorded in ``fetch_errors``.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"{url}: not an http(s) URL")
+    try:
+        netguard.check_scheme(url)  # checked again for every redirect, with the address
+    except netguard.Forbidden as exc:
+        raise FetchError(str(exc)) from exc
     allowed = netguard.allowed_for(url)  # the host the user typed, even an intranet one
     own_client = client is None
     client = client or httpx.Client(timeout=timeout, follow_redirects=False)

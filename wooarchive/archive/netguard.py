@@ -10,6 +10,11 @@ an intranet URL the user typed).
 
 Registrable domains come from tldextract's bundled public suffix list: nothing is downloaded at
 run time.
+
+Only http and https are ever fetched. A `file://` URL naming the site's own host passes every
+host check (Scrapy's file handler, like urllib's, ignores the host and reads the path), so a
+robots.txt `Sitemap: file://www.gemeente.nl/srv/woo/requests.db` would archive, and publish,
+the private database; `ftp://`, `s3://` and `data:` have no place in a crawl either.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ from tldextract import TLDExtract
 _extract = TLDExtract(suffix_list_urls=(), include_psl_private_domains=False)
 
 
+SCHEMES = ("http", "https")
+
+
 class Forbidden(ValueError):
-    """The URL leads to an internal address; the message names it."""
+    """The URL leads to an internal address, or is not http(s); the message names it."""
 
 
 def registrable(host: str) -> str:
@@ -70,12 +78,20 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def check_scheme(url: str) -> None:
+    """Raise Forbidden unless ``url`` is http or https (with a host)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise Forbidden(f"{url}: not an http(s) URL; only http and https are ever fetched")
+
+
 def check_url(url: str, allowed: frozenset[str] = frozenset()) -> None:
-    """Raise Forbidden when ``url``'s host is, or resolves to, an internal address and is not
-    one of the ``allowed`` hosts."""
+    """Raise Forbidden when ``url`` is not http(s), or its host is, or resolves to, an
+    internal address and is not one of the ``allowed`` hosts."""
+    check_scheme(url)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if not host or host in allowed:
+    if host in allowed:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for address in _addresses(host, port):

@@ -27,6 +27,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Only http and https: Scrapy's file handler would read any local file a hostile robots.txt or
+# sitemap names (the host of a file:// URL is ignored), and ftp, s3 and data have no place in a
+# crawl either. The scope middleware refuses these schemes first; without a handler, a request
+# that got past it still fetches nothing.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 25 * 1024 * 1024

@@ -3,7 +3,8 @@ internal addresses, and within its page budget.
 
 Scope is by host and port (Scrapy's allowed_domains goes by host name alone), and it also
 stops a redirect that leads off-site: the redirect itself is archived, the target is not
-fetched, and the log says so. Every request, redirects included, is also checked against
+fetched, and the log says so. A URL that is not http(s) (a `file://` one in a sitemap) is refused
+before anything else. Every request, redirects included, is also checked against
 netguard: a host that resolves to a private, loopback or link-local address is not fetched
 unless the crawl started there. The page budget is asked here, as a request is about to be
 fetched: the scheduler hands out the best-scoring requests first, so the budget buys those.
@@ -35,6 +36,11 @@ class ScopeMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         spider = self.crawler.spider
         site = spider.site_of(request)
+        try:
+            # a file:// URL on the site's own host would pass scope and address checks alike
+            netguard.check_scheme(request.url)
+        except netguard.Forbidden as exc:
+            self._refuse(request, site, "scheme_refused", exc)
         if site is None:  # Scrapy's own robots.txt request for a host a site already reached
             allowed = spider.allowed_internal
         else:
@@ -50,16 +56,19 @@ class ScopeMiddleware:
         try:
             netguard.check_url(request.url, allowed)
         except netguard.Forbidden as exc:
-            if site:
-                site.count("internal_refused")
-            log.warning("%s", exc)
-            try:
-                archive().record_fetch_error(
-                    request.url, str(exc), request.meta.get("municipality")
-                )
-            except ArchiveWriteError:
-                pass  # the run stops on it (crawlers/run.py)
-            raise IgnoreRequest(str(exc)) from exc
+            self._refuse(request, site, "internal_refused", exc)
         if site and not site.spend(request):
             raise IgnoreRequest(f"{request.url}: over the page budget")
         return None
+
+    @staticmethod
+    def _refuse(request: Request, site, counter: str, exc: netguard.Forbidden) -> None:
+        """Count and record a refused request (a fetch error names it), and drop it."""
+        if site:
+            site.count(counter)
+        log.warning("%s", exc)
+        try:
+            archive().record_fetch_error(request.url, str(exc), request.meta.get("municipality"))
+        except ArchiveWriteError:
+            pass  # the run stops on it (crawlers/run.py)
+        raise IgnoreRequest(str(exc)) from exc

@@ -165,6 +165,7 @@ class SiteCrawl:
         for key, what in (
             ("too_large", "responses over the size limit, not archived"),
             ("internal_refused", "links to internal addresses refused"),
+            ("scheme_refused", "links that are not http(s) refused (file:, ftp:)"),
             ("soft_404", "'not found' pages answered with 200"),
         ):
             if self.counts[key]:
