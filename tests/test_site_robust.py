@@ -54,6 +54,15 @@ HOSTILE_PATHS = [
 ]
 
 
+class Served(tuple):
+    """(base URL, log file, data directory), and the server's process id."""
+
+    def __new__(cls, base: str, log: Path, data: Path, pid: int):
+        served = super().__new__(cls, (base, log, data))
+        served.pid = pid
+        return served
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("robust")
@@ -79,7 +88,7 @@ def served(tmp_path_factory):
             break
         except httpx.TransportError:
             asyncio.run(asyncio.sleep(0.1))
-    yield base, log, data
+    yield Served(base, log, data, proc.pid)
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -96,6 +105,54 @@ def test_no_request_gets_a_500_and_every_error_is_a_dutch_page_with_navigation(s
     text = log.read_text(errors="replace")
     assert "Traceback (most recent call last)" not in text and "╭" not in text  # rich's boxes
     assert text.count("\n") < 3 * len(HOSTILE_PATHS)  # an access line each, no more
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select zeroblob(200000000)",
+        "select hex(zeroblob(60000000))",
+        # a thousand rows of values under the length limit: the result's budget stops it
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) "
+        "select zeroblob(4000000) from n",
+        "with recursive n(i, s) as (select 1, 'x' union all select i + 1, s || s from n "
+        "where i < 40) select length(s) from n",
+    ],
+)
+def test_one_anonymous_query_cannot_take_the_servers_memory(served, sql: str) -> None:
+    base, _, data = served
+    before = _peak_rss_mb(served.pid)
+    for path in ("/archive.json", "/archive"):
+        response = httpx.get(base + path, params={"sql": sql}, timeout=30)
+        assert response.status_code == 400, (path, response.status_code, response.text[:300])
+        assert "Traceback" not in response.text and str(data) not in response.text
+    # the refusal comes before the values exist (it took 6 GB)
+    assert _peak_rss_mb(served.pid) - before < 300
+
+
+def test_sql_cannot_see_where_the_data_lives_nor_a_memory_address(served) -> None:
+    base, _, data = served
+    for sql in (
+        "select * from pragma_database_list",
+        "select file from pragma_database_list()",
+        "select fts3_tokenizer('simple')",
+        "select fts3_tokenizer('porter')",
+    ):
+        response = httpx.get(base + "/archive.json", params={"sql": sql}, timeout=30)
+        assert response.status_code == 400, (sql, response.text[:300])
+        assert str(data) not in response.text and "archive.db" not in response.text
+    # what a visitor may ask still answers
+    fine = httpx.get(
+        base + "/archive.json",
+        params={"sql": "select count(*) as n from documents", "_shape": "array"},
+        timeout=30,
+    )
+    assert fine.status_code == 200 and fine.json()[0]["n"] > 0
 
 
 def test_odd_searches_are_words_not_syntax(served) -> None:

@@ -50,6 +50,8 @@ CSP = (
     "form-action 'self'"
 )
 USER_ERRORS = ("syntax error", "no such column", "unrecognized token", "fts5:", "malformed match")
+# what bounded_sql.py refuses: a value or a result over its limit, a table or function kept away
+REFUSED = ("string or blob too big", "result too large", "prohibited", "not authorized")
 
 
 def _status(exception: Exception, request) -> tuple[int, str]:
@@ -62,6 +64,10 @@ def _status(exception: Exception, request) -> tuple[int, str]:
         # Datasette raises these for what a visitor asked (a column to sort by that does not
         # exist, a search that cannot be parsed): the visitor's mistake, not the site's
         return (exception.status if exception.status < 500 else 400), exception.message
+    if isinstance(exception, sqlite3.DatabaseError) and any(
+        word in str(exception).lower() for word in REFUSED
+    ):
+        return 400, "Deze zoekopdracht vraagt meer dan deze site geeft; maak hem kleiner."
     if isinstance(exception, sqlite3.OperationalError) and any(
         word in str(exception).lower() for word in USER_ERRORS
     ):
