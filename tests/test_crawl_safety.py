@@ -167,3 +167,26 @@ def test_start_hosts_are_resolved_ahead_so_the_crawl_thread_does_not_wait_on_dns
     with pytest.raises(netguard.Forbidden):  # the check the crawl makes: answered from the cache
         netguard.check_url("http://localhost:8001/privacy")
     assert netguard._addresses.cache_info().hits == hits + 1
+
+
+def test_a_crawl_delay_of_a_day_is_capped_and_the_run_ends(site, tmp_path: Path) -> None:
+    site.body("/robots.txt", b"User-agent: *\nCrawl-delay: 86400\n", "text/plain")
+    site.body(
+        "/",
+        b'<html><title>Gemeente</title><a href="/privacy">Privacyverklaring</a></html>',
+        "text/html",
+    )
+    site.body("/privacy", b"<html><title>Privacyverklaring</title></html>", "text/html")
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [WOO, "crawl", f"--start-url=GM0363={site.url('/')}", *FAST, "-s", "WOO_MAX_CRAWL_DELAY=1"],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "/privacy" in site.log
+    notes = query(data, "select notes from crawl_sites")[0][0]
+    assert "asks for a Crawl-delay of 86400 s; waited 1 s" in notes
+    assert "Crawl-delay of 86400 s" in result.stdout + result.stderr

@@ -89,6 +89,8 @@ ITEM_PIPELINES = {"wooarchive.crawlers.pipelines.ClassifyPipeline": 300}
 # Bounds per site (one spider runs one municipality).
 WOO_MAX_PAGES = 500
 WOO_MAX_DEPTH = 5
+# A robots.txt Crawl-delay is obeyed up to this many seconds (86400 would never end a run).
+WOO_MAX_CRAWL_DELAY = 60.0
 # Pages of one paginated listing at most (a listing's next page does not count as deeper).
 WOO_MAX_LISTING_PAGES = 200
 # Links without any cue are followed only this close to the start (the site's navigation).

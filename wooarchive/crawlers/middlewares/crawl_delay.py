@@ -12,6 +12,9 @@ next one on time, and the site sees two requests closer than it asked. So the de
 again from when each response of such a site has been dealt with, and such a site gets one
 request at a time: the site never sees two requests closer than its Crawl-delay, whatever the
 load.
+
+A delay is capped at WOO_MAX_CRAWL_DELAY (60 s): `Crawl-delay: 86400` would make a crawl of
+500 pages take a year and a half, and the run would never end. The site's notes say so.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class CrawlDelayMiddleware:
     def __init__(self, crawler, user_agent: str) -> None:
         self.crawler = crawler
         self.user_agent = user_agent
+        self.max_delay = crawler.settings.getfloat("WOO_MAX_CRAWL_DELAY")
         self.delays: dict[str, float] = {}
 
     @classmethod
@@ -71,8 +75,16 @@ class CrawlDelayMiddleware:
             except (ValueError, AttributeError, UnicodeDecodeError):
                 delay = None
             if delay:
-                self.delays[parts.netloc] = float(delay)
                 log.info("%s asks for Crawl-delay %s s", parts.netloc, delay)
+                if delay > self.max_delay:
+                    site = self.crawler.spider.site_of(request)
+                    if site is not None:
+                        site.note(
+                            f"{parts.netloc} asks for a Crawl-delay of {delay:g} s; "
+                            f"waited {self.max_delay:g} s between requests instead"
+                        )
+                    delay = self.max_delay
+                self.delays[parts.netloc] = float(delay)
         self._enforce(request, answered=True)
         return response
 
