@@ -5,6 +5,7 @@ size, and nothing is downloaded at run time but what is crawled."""
 from __future__ import annotations
 
 import gzip
+import resource
 import socket
 import subprocess
 from pathlib import Path
@@ -190,3 +191,55 @@ def test_a_crawl_delay_of_a_day_is_capped_and_the_run_ends(site, tmp_path: Path)
     notes = query(data, "select notes from crawl_sites")[0][0]
     assert "asks for a Crawl-delay of 86400 s; waited 1 s" in notes
     assert "Crawl-delay of 86400 s" in result.stdout + result.stderr
+
+
+def test_a_page_of_a_million_links_is_read_in_part_and_the_other_sites_go_on(
+    tmp_path: Path,
+) -> None:
+    hostile, other = Site(), Site()
+    links = "".join(f'<a href="/besluit-{n}">Woo-besluit {n}</a>' for n in range(1_000_000))
+    hostile.body("/", f"<html><title>Woo</title><body>{links}</body></html>".encode(), "text/html")
+    other.body(
+        "/",
+        b'<html><title>Gemeente</title><a href="/privacy">Privacyverklaring</a></html>',
+        "text/html",
+    )
+    other.body("/privacy", b"<html><title>Privacyverklaring</title></html>", "text/html")
+    for server in (hostile, other):
+        server.thread.start()
+    data = tmp_path / "data"
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = subprocess.run(
+            [
+                WOO,
+                "crawl",
+                f"--start-url=GM0363={hostile.url('/')}",
+                f"--start-url=GM0344={other.url('/')}",
+                *FAST,
+                "-s",
+                "DOWNLOAD_MAXSIZE=100000000",
+                "-s",
+                "WOO_MAX_PAGES=20",
+            ],
+            env=crawl_env(data),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    finally:
+        for server in (hostile, other):
+            server.server.shutdown()
+            server.server.server_close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "/privacy" in other.log
+    notes = dict(query(data, "select municipality_code, notes from crawl_sites"))
+    assert f"{hostile.url('/')} is " in notes["GM0363"] and "MB of HTML" in notes["GM0363"]
+    assert "links; the rest not read" in notes["GM0363"]
+    # the whole page is archived all the same, as evidence
+    assert query(data, "select size from documents where first_url = ?", (hostile.url("/"),))[0][
+        0
+    ] > 30_000_000
+    if peak > before:  # this crawl is the largest child so far: its peak is measured
+        assert peak < 1_000_000, f"the crawl took {peak // 1024} MB"

@@ -63,6 +63,11 @@ LEARN_MEMORY = 5000
 # what learning from bytes looks at: the first parameters of a URL, pages up to this size
 LEARN_PARAMS = 8
 LEARN_BODY_BYTES = 2 << 20
+# what one HTML page may cost the crawl thread, which every site shares: the first bytes of a
+# larger page are read (the whole page is archived), and the first links of a page are followed
+MAX_HTML_BYTES = 4 << 20
+MAX_LINKS = 5000
+MAX_TEXT_NODES = 20000
 
 
 @dataclass(frozen=True)
@@ -351,12 +356,18 @@ class SiteCrawl:
             return
 
         self._learn_from_bytes(response)
+        if len(response.body) > MAX_HTML_BYTES:
+            self.note(
+                f"{response.url} is {len(response.body) >> 20} MB of HTML: only its first "
+                f"{MAX_HTML_BYTES >> 20} MB read"
+            )
+            response = response.replace(body=response.body[:MAX_HTML_BYTES])
         title = " ".join(response.xpath("normalize-space(//title)").get("").split())
         heading = " ".join(response.xpath("normalize-space((//h1)[1])").get("").split())
         body = " ".join(
             response.xpath(
-                "//body//text()[not(ancestor::script) and not(ancestor::style)"
-                " and not(ancestor::nav) and not(ancestor::footer)]"
+                "(//body//text()[not(ancestor::script) and not(ancestor::style)"
+                f" and not(ancestor::nav) and not(ancestor::footer)])[position() <= {MAX_TEXT_NODES}]"
             ).getall()
         )
         not_found = cues.soft_404(title, heading, body)
@@ -417,17 +428,21 @@ class SiteCrawl:
 
     def _links(self, response: Response) -> list[Link]:
         found = []
-        for link in response.xpath("//a[@href]"):
-            href = (link.attrib.get("href") or "").strip()
+        # lxml's own calls, lazily: an XPath per link cost more than the page, and a page of a
+        # million links is read up to its first MAX_LINKS
+        for element in response.selector.root.iter("a"):
+            href = (element.get("href") or "").strip()
             if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
                 continue
             url = response.urljoin(href)
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
-            element = link.root  # lxml's own calls: an XPath per link cost more than the page
+            if len(found) >= MAX_LINKS:
+                self.note(f"{response.url} has more than {MAX_LINKS} links; the rest not read")
+                break
             anchor = " ".join(element.text_content().split())
             in_nav = next(element.iterancestors("nav", "header", "footer"), None) is not None
-            found.append(Link(url, anchor, link.attrib.get("rel", ""), in_nav))
+            found.append(Link(url, anchor, element.get("rel", ""), in_nav))
         self._learn_from_links(found)
         return [
             Link(self.canonical(link.url), link.anchor, link.rel, link.in_nav) for link in found
