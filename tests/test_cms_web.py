@@ -194,11 +194,16 @@ def test_a_dead_site_and_a_site_that_redirects_elsewhere_are_one_line_each(tmp_p
     finally:
         web.close()
         moved.close()
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    # a site of which nothing was archived is an error: the run did not do its job for it
+    assert crawl.returncode == 1, crawl.stderr[-3000:]
+    assert crawl.stderr.strip().splitlines()[-1] == (
+        "Error: nothing archived for GM0014 (see the lines above)"
+    )
     lines = crawl.stdout.splitlines()
     assert [
         line for line in lines if line.startswith("GM0014: start URL") and "did not answer" in line
     ]
+    assert "GM0014: error: nothing archived" in lines
     assert [
         line for line in lines if line.startswith("GM0034: start URL redirects to another site")
     ]

@@ -238,8 +238,9 @@ def test_a_page_of_a_million_links_is_read_in_part_and_the_other_sites_go_on(
     assert f"{hostile.url('/')} is " in notes["GM0363"] and "MB of HTML" in notes["GM0363"]
     assert "links; the rest not read" in notes["GM0363"]
     # the whole page is archived all the same, as evidence
-    assert query(data, "select size from documents where first_url = ?", (hostile.url("/"),))[0][
-        0
-    ] > 30_000_000
+    assert (
+        query(data, "select size from documents where first_url = ?", (hostile.url("/"),))[0][0]
+        > 30_000_000
+    )
     if peak > before:  # this crawl is the largest child so far: its peak is measured
         assert peak < 1_000_000, f"the crawl took {peak // 1024} MB"

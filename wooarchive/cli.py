@@ -631,6 +631,8 @@ def crawl(
     for code, notes in sorted(report.notes.items()):
         for note in notes:
             click.echo(f"{code}: {note}")
+    for code in report.empty:
+        click.echo(f"{code}: error: nothing archived")
     click.echo(
         f"crawl run {report.run_id}: {len(report.crawled)} crawled, "
         f"{len(report.skipped)} already done, {len(report.unfinished)} unfinished"
@@ -642,6 +644,10 @@ def crawl(
         )
     if report.unfinished:
         raise click.ClickException("unfinished: " + ", ".join(report.unfinished))
+    if report.empty:
+        raise click.ClickException(
+            "nothing archived for " + ", ".join(report.empty) + " (see the lines above)"
+        )
 
 
 @cli.command()

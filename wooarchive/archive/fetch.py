@@ -158,7 +158,8 @@ def fetch(
                 try:
                     netguard.check_url(current, allowed)
                     with client.stream("GET", current, headers=headers) as response:
-                        ip = _server_ip(response)
+                        # through a proxy, the proxy answers: its address is not the server's
+                        ip = None if netguard.proxy_for(current) else _server_ip(response)
                         netguard.check_peer(current, ip, allowed)
                         deadline = time.monotonic() + MAX_SECONDS
                         raw, size, body = _read_response(response, Path(tmp), max_size, deadline)

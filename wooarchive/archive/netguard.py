@@ -15,6 +15,11 @@ Only http and https are ever fetched. A `file://` URL naming the site's own host
 host check (Scrapy's file handler, like urllib's, ignores the host and reads the path), so a
 robots.txt `Sitemap: file://www.gemeente.nl/srv/woo/requests.db` would archive, and publish,
 the private database; `ftp://`, `s3://` and `data:` have no place in a crawl either.
+
+Behind a proxy (`http_proxy`, `https_proxy`, `no_proxy`, as Scrapy and httpx read them) every
+answer comes from the proxy's address, often an internal one: the target host is judged before
+the fetch (resolved here; a name that resolves to an internal address is refused), and the
+address an answer came from is not asked.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 from tldextract import TLDExtract
 
@@ -97,6 +103,17 @@ def check_url(url: str, allowed: frozenset[str] = frozenset()) -> None:
     for address in _addresses(host, port):
         if is_internal(address):
             raise Forbidden(f"{url}: {host} is an internal address ({address}); not fetched")
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (None: fetched directly), as Scrapy's
+    HttpProxyMiddleware and httpx decide it."""
+    parts = urlsplit(url)
+    proxies = getproxies_environment()
+    proxy = proxies.get(parts.scheme.lower())
+    if not proxy or proxy_bypass_environment(parts.hostname or "", proxies):
+        return None
+    return proxy
 
 
 def check_peer(url: str, address: str | None, allowed: frozenset[str] = frozenset()) -> None:

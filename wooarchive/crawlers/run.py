@@ -76,6 +76,23 @@ def _bounded_headers() -> None:
     parser.woo_bounded = True
 
 
+class _OneLine(logging.Filter):
+    """A site that cannot be reached is one line in the log: Scrapy's robots.txt middleware
+    adds the whole traceback of a refused connection to its error (the archive middleware has
+    already said which URL got no response, and why)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def _quiet_unreachable() -> None:
+    robots = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, _OneLine) for f in robots.filters):
+        robots.addFilter(_OneLine())
+
+
 def _name(archive: Archive, code: str) -> str:
     row = archive.db.execute("select name from municipalities where code = ?", [code]).fetchone()
     return row[0] if row else ""
@@ -163,6 +180,9 @@ class CrawlReport:
     skipped: list[str]
     unfinished: list[str]
     notes: dict[str, list[str]] = field(default_factory=dict)  # per site: what cut or hurt it
+    # finished sites of which not one response was archived (down, refused, a proxy that
+    # refuses): the run did not do its job for them
+    empty: list[str] = field(default_factory=list)
     error: str | None = None  # why the whole run stopped (the archive could not be written)
 
 
@@ -191,6 +211,7 @@ def crawl(
     settings = scrapy_settings(overrides)
     _offline_suffix_list()
     _bounded_headers()
+    _quiet_unreachable()
     shared.use(archive)
     archive.start_batching()
     process = CrawlerProcess(settings)
@@ -238,6 +259,8 @@ def crawl(
             stop_all()
             return
         report.crawled.append(site.municipality)
+        if not site.counts["responses"]:
+            report.empty.append(site.municipality)
         if todo and record_start([todo[0]]):
             nxt = todo.popleft()
             crawler.spider.add_site(

@@ -54,14 +54,18 @@ class ArchiveMiddleware:
     def _archive(self, request: Request, response: Response, spider: Spider) -> Response:
         municipality = request.meta.get("municipality")
         site = spider.site_of(request)
-        peer = str(response.ip_address) if response.ip_address else None
-        try:
-            netguard.check_peer(
-                response.url, peer, site.allowed_internal if site else spider.allowed_internal
-            )
-        except netguard.Forbidden as exc:  # DNS answered differently than when it was checked
-            self.archive.record_fetch_error(response.url, str(exc), municipality)
-            raise IgnoreRequest(str(exc)) from exc
+        # through a proxy the answer comes from the proxy's address: the target host was judged
+        # before the fetch (ScopeMiddleware), and the proxy is not the server to name
+        peer = None
+        if response.ip_address and not request.meta.get("proxy"):
+            peer = str(response.ip_address)
+            try:
+                netguard.check_peer(
+                    response.url, peer, site.allowed_internal if site else spider.allowed_internal
+                )
+            except netguard.Forbidden as exc:  # DNS answered otherwise than when it was checked
+                self.archive.record_fetch_error(response.url, str(exc), municipality)
+                raise IgnoreRequest(str(exc)) from exc
         encoding = response.headers.get("Content-Encoding", b"").decode("latin-1") or None
         try:
             body = decode(response.body, encoding, self.max_size)
@@ -96,7 +100,7 @@ class ArchiveMiddleware:
             response_headers=_headers(response.headers),
             raw_body=response.body,
             raw_size=len(response.body),
-            ip_address=str(response.ip_address) if response.ip_address else None,
+            ip_address=peer,
         )
         recorded = self.archive.record_exchange(exchange, body, municipality_code=municipality)
         if site:
