@@ -21,6 +21,7 @@ KIND_LABELS = {
     "woo_decision": "Woo-besluit",
     "woo_page": "Woo-pagina",
     "woo_document": "openbaar gemaakt document",
+    "woo_publication": "actief openbaar gemaakt (Woo-categorie)",
     "other": "overig",
     "soft_404": "foutpagina (meldt 'niet gevonden')",
     "crawl_record": "crawlbestand (robots.txt, sitemap)",

@@ -23,6 +23,7 @@ KINDS = (
     "woo_decision",
     "woo_page",
     "woo_document",  # released under the Woo, listed beside its decision: not a decision itself
+    "woo_publication",  # listed in a DiWoo sitemap under another category of Woo art. 3.3
     "other",
     "soft_404",  # answered 200 but says "not found": kept as evidence, never counted as found
     "crawl_record",  # robots.txt and sitemaps: evidence of the crawl, not a publication

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 
 from wooarchive.archive import netguard
 from wooarchive.archive.encoding import DecodedTooLarge, UnsupportedEncoding, decode
@@ -103,6 +104,10 @@ class ArchiveMiddleware:
             ip_address=peer,
         )
         recorded = self.archive.record_exchange(exchange, body, municipality_code=municipality)
+        if request.callback is NO_CALLBACK and parts.path == "/robots.txt":
+            # Scrapy's own robots.txt request (a host joining a crawl): a record of the crawl,
+            # as the spider's own robots.txt is
+            self.archive.classify(recorded.sha256, "crawl_record", ["robots.txt of the site"])
         if site:
             site.count("responses")
         request.meta.setdefault("woo_requested_url", request.url)

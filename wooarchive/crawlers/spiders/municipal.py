@@ -44,12 +44,12 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.sitemap import Sitemap
 
 from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
+from wooarchive.crawlers.routes import diwoo
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
@@ -68,6 +68,8 @@ LEARN_BODY_BYTES = 2 << 20
 MAX_HTML_BYTES = 4 << 20
 MAX_LINKS = 5000
 MAX_TEXT_NODES = 20000
+# sitemaps (indexes and their pages) read per site at most: an index can name thousands
+MAX_SITEMAPS = 200
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class SiteCrawl:
         self.session_params: dict[str, set[str]] = {}  # learned, per host
         self._variants: dict[tuple, tuple[str, str]] = {}
         self.seen: set[str] = set()
+        self.sitemaps: set[str] = set()
         self.spent: set[str] = set()
         self.unfetched = 0
         self.outlinks: set[str] = set()
@@ -172,6 +175,7 @@ class SiteCrawl:
             ("internal_refused", "links to internal addresses refused"),
             ("scheme_refused", "links that are not http(s) refused (file:, ftp:)"),
             ("soft_404", "'not found' pages answered with 200"),
+            ("diwoo_listed", "documents listed in DiWoo sitemaps (the Woo-index route) fetched"),
         ):
             if self.counts[key]:
                 notes.append(f"{self.counts[key]} {what}")
@@ -291,6 +295,9 @@ class SiteCrawl:
                 )
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """The start host's robots.txt, read before anything else of the site: its sitemaps
+        are followed (Scrapy's robots.txt middleware is given it, so it does not ask again),
+        then the start URL."""
         self._share_robots(response)
         yield from self._plain(response, "robots.txt of the site")
         sitemaps = []
@@ -299,44 +306,102 @@ class SiteCrawl:
                 sitemaps = list(Protego.parse(response.text).sitemaps)
             except (ValueError, AttributeError, UnicodeDecodeError):
                 log.warning("%s: robots.txt could not be read", response.url)
-        home = netguard.registrable(netguard.host_of(self.start_url))
         for url in sitemaps:
-            # a sitemap on the municipality's own domain joins the scope; one elsewhere is
-            # someone else's host, named by a file anyone who controls the site can write
-            if netguard.registrable(netguard.host_of(url)) != home:
-                log.warning(
-                    "%s: sitemap on another domain, not fetched: %s", self.municipality, url
-                )
-                continue
-            self.scope.add(urlsplit(url).netloc.lower())
-            yield self._request(
-                url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False
-            )
+            yield from self._sitemap(url, response.url)
         self.seen.add(self.canonical(self.start_url))
         yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
+
+    def robots_read(self, robots_url: str, sitemaps: list[str]) -> None:
+        """Another host in scope had its robots.txt read (by Scrapy's middleware, before the
+        first request to it): the sitemaps it announces are followed too (a publication host
+        names its DiWoo sitemaps there)."""
+        for url in sitemaps:
+            for request in self._sitemap(url, robots_url):
+                self.crawler.engine.crawl(request)
+
+    def _sitemap(self, url: str, named_by: str) -> Iterator[scrapy.Request]:
+        """Follow a sitemap named by a robots.txt or a sitemap index: on the municipality's own
+        domain or on the domain of the host that named it (a platform's own sitemaps), at most
+        MAX_SITEMAPS per site. One elsewhere is someone else's host, named by a file anyone
+        who controls the site can write."""
+        domain = netguard.registrable(netguard.host_of(url))
+        own = {
+            netguard.registrable(netguard.host_of(self.start_url)),
+            netguard.registrable(netguard.host_of(named_by)),
+        }
+        if domain not in own:
+            self.note(f"sitemap on another domain, not fetched: {url} (named by {named_by})")
+            return
+        if url in self.sitemaps:
+            return
+        if len(self.sitemaps) >= MAX_SITEMAPS:
+            self.note(f"more than {MAX_SITEMAPS} sitemaps named; {url} and later ones not read")
+            return
+        self.sitemaps.add(url)
+        self.scope.add(urlsplit(url).netloc.lower())
+        yield self._request(url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
         yield from self._plain(response, "sitemap named in robots.txt")
         try:
-            sitemap = Sitemap(response.body)
-        except Exception:
-            log.warning("%s: not a readable sitemap", response.url)
+            sitemap = diwoo.parse(response.body)
+        except diwoo.DiwooError as exc:
+            self.note(f"sitemap {response.url} not read: {exc}")
             return
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
-                continue
-            if sitemap.type == "sitemapindex":
-                yield self._request(
-                    loc, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False
-                )
-                continue
+        if sitemap.is_index:
+            for loc in sitemap.locs:
+                yield from self._sitemap(loc, response.url)
+            return
+        if sitemap.is_diwoo:
+            yield from self._listed(response.url, sitemap)
+            return
+        for loc in sitemap.locs:
             score = cues.link_score("", loc)
             url = self.canonical(loc)
             # a sitemap lists everything; only what names a cue is fetched from it
             if score >= 3 and url not in self.seen:
                 self.seen.add(url)
                 yield self._request(url, depth=1, priority=10 * score - 1, anchor="", via="sitemap")
+
+    def _listed(self, sitemap_url: str, sitemap: diwoo.Sitemap) -> Iterator[scrapy.Request]:
+        """A DiWoo sitemap's documents: each fetched whatever its URL says (a share link has no
+        words), on whichever host it is, its kind and title from the metadata; a document of
+        another publisher is not this municipality's."""
+        others: Counter[str] = Counter()
+        for entry in sitemap.entries:
+            if entry.publisher and entry.municipality != self.municipality:
+                others[entry.publisher_name or entry.publisher] += 1
+                continue
+            url = self.canonical(entry.loc)
+            if url in self.seen:
+                continue
+            self.seen.add(url)
+            kind = "woo_decision" if entry.is_woo_decision else "woo_publication"
+            yield self._request(
+                url,
+                depth=1,
+                callback=self.parse_listed,
+                priority=90 if entry.is_woo_decision else 60,
+                anchor=entry.title,
+                woo_listed={"kind": kind, "evidence": entry.evidence(sitemap_url)},
+            )
+        for name, count in others.items():
+            self.note(
+                f"DiWoo sitemap {sitemap_url} lists {count} documents of another publisher "
+                f"({name}); not fetched"
+            )
+        if sitemap.truncated:
+            self.note(f"DiWoo sitemap {sitemap_url} lists more than {diwoo.MAX_ENTRIES} documents")
+
+    def parse_listed(self, response: Response) -> Iterator[DocumentItem]:
+        """A document listed in a DiWoo sitemap: what its metadata says it is."""
+        capture = response.meta.get("woo_capture")
+        if capture is None or not 200 <= response.status < 300:
+            return
+        listed = response.meta["woo_listed"]
+        self.count("diwoo_listed")
+        verdict = cues.Classification(listed["kind"], 10, listed["evidence"])
+        yield self._item(response, capture, verdict, title=response.meta.get("anchor") or None)
 
     def parse_page(
         self, response: Response
@@ -667,7 +732,18 @@ class MunicipalSpider(scrapy.Spider):
         for code, url, name in spider.wanted:
             spider.add_site(code, url, name, schedule=False)
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def robots_parsed(self, robotparser, request: scrapy.Request) -> None:
+        """Scrapy read a host's robots.txt for the request that first went there: the site of
+        that request follows the sitemaps it names."""
+        site = self.site_of(request)
+        protego = getattr(robotparser, "rp", None)
+        if site is None or protego is None:
+            return
+        parts = urlsplit(request.url)
+        site.robots_read(f"{parts.scheme}://{parts.netloc}/robots.txt", list(protego.sitemaps))
 
     def dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
         """The scheduler dropped a request as a duplicate (a redirect back to a page already
