@@ -12,6 +12,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.crawling import FAST, WOO, crawl_env, query
+from tests.fixtures.documents import text_pdf
 from tests.fixtures.namedweb import NamedWeb, page
 from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive
@@ -122,3 +123,54 @@ def test_archive_add_goes_through_the_proxy(archive: Archive, monkeypatch) -> No
         web.close()
     assert fetched.final.size > 0 and web.hits(HOME) == ["/privacyverklaring"]
     assert _warc_addresses(archive.settings.data_dir) == set()
+
+
+FRISIAN = "www.noardeast-fryslan.nl"
+
+
+def test_a_frisian_first_site_yields_its_kinds_with_the_language_in_the_evidence(
+    tmp_path: Path,
+) -> None:
+    def fy(title: str, body: str = "") -> tuple:
+        return page(f'<html lang="fy"><title>{title}</title><h1>{title}</h1>{body}</html>')
+
+    decision = text_pdf(["Beslút op jo Woo-fersyk", "Gemeente Noardeast-Fryslân"])
+    web = NamedWeb(
+        {
+            FRISIAN: {
+                "/robots.txt": (200, "text/plain", b"User-agent: *\nAllow: /\n", {}),
+                "/": fy(
+                    "Gemeente Noardeast-Fryslân",
+                    '<a href="/privacyferklearring">Privacyferklearring</a>'
+                    '<a href="/fg">Funksjonaris foar gegevensbeskerming</a>'
+                    '<a href="/ferwurkingsregister">Ferwurkingsregister</a>'
+                    '<a href="/woo-fersiken">Woo-fersiken</a>',
+                ),
+                "/privacyferklearring": fy("Privacyferklearring", "Wy ferwurkje persoansgegevens."),
+                "/fg": fy("Funksjonaris foar gegevensbeskerming", "Mail de FG: fg@example.org"),
+                "/ferwurkingsregister": fy("Ferwurkingsregister"),
+                "/woo-fersiken": fy(
+                    "Woo-fersiken", '<a href="/besluten/2026-7.pdf">Beslút Woo-fersyk 2026-7</a>'
+                ),
+                "/besluten/2026-7.pdf": (200, "application/pdf", decision, {}),
+            }
+        }
+    )
+    data = tmp_path / "data"
+    try:
+        result = _crawl(data, web.env(), f"GM1970=http://{FRISIAN}/")
+    finally:
+        web.close()
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    kinds = {
+        url.removeprefix(f"http://{FRISIAN}"): (kind, evidence)
+        for url, kind, evidence in query(
+            data, "select first_url, kind, kind_evidence from documents"
+        )
+    }
+    assert kinds["/privacyferklearring"][0] == "privacy_statement"
+    assert kinds["/fg"][0] == "fg_contact"
+    assert kinds["/ferwurkingsregister"][0] == "processing_register"
+    assert kinds["/woo-fersiken"][0] == "woo_page"
+    assert kinds["/besluten/2026-7.pdf"][0] == "woo_decision"
+    assert "page language: fy" in kinds["/privacyferklearring"][1]

@@ -1,4 +1,9 @@
-"""Dutch cues: which links are worth following, and what a document is.
+"""Dutch cues (and Frisian and English ones): which links are worth following, and what a
+document is.
+
+Fryslân's municipalities publish in Frisian first (privacyferklearring, funksjonaris foar
+gegevensbeskerming, ferwurkingsregister, Woo-fersyk, beslút) and many have English pages: the
+cues know those words too, and a page's declared language is part of its evidence.
 
 Both decisions are made from what a person would read: a page's title and heading, the link
 text that led to it, its URL, and its text. Every classification returns the evidence (which cue
@@ -19,6 +24,9 @@ KIND_CUES: dict[str, list[str]] = {
         r"register\s+van\s+verwerkings?(activiteiten|en)",
         r"verwerkingsactiviteiten",
         r"register\s+verwerkingen",
+        r"ferwurkingsregister",
+        r"register\s+fan\s+ferwurkings?(aktiviteiten|en)",
+        r"record\s+of\s+processing\s+activities",
     ],
     "dpia": [
         r"\bdpia'?s?\b",
@@ -29,6 +37,7 @@ KIND_CUES: dict[str, list[str]] = {
         r"functionaris\s+(voor\s+de\s+|voor\s+)?gegevensbescherming",
         r"\bfg\b",
         r"data\s+protection\s+officer",
+        r"funksjonaris\s+(foar\s+)?gegevensbeskerming",
     ],
     "algorithm_register": [
         r"algoritme[n]?register",
@@ -40,15 +49,22 @@ KIND_CUES: dict[str, list[str]] = {
         r"privacy\s*statement",
         r"privacybeleid",
         r"privacyreglement",
+        r"privacyferklearring",
+        r"privacy\s+(notice|policy)",
         r"\bprivacy\b",
     ],
     "woo_decision": [
         r"\b(woo|wob)[-\s]?besluit\b",
         r"besluit\s+op\s+(uw\s+|het\s+|een\s+)?(woo|wob)[-\s]?verzoek",
         r"beslissing\s+op\s+(uw\s+|het\s+|een\s+)?(woo|wob)[-\s]?verzoek",
+        r"\bwoo[-\s]?besl[uú]t\b",
+        r"besl[uú]t\s+op\s+(jo\s+|it\s+|in\s+)?woo[-\s]?fersyk",
     ],
     "woo_page": [
         r"wet\s+open\s+overheid",
+        r"wet\s+iepen\s+oerheid",
+        r"woo[-\s]?fersyk(en)?",
+        r"open\s+government\s+act",
         r"(woo|wob)[-\s]?besluiten",
         r"(woo|wob)[-\s]?verzoek(en)?",
         r"openbaar\s+gemaakt",

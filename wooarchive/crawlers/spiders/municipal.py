@@ -451,6 +451,9 @@ class SiteCrawl:
             text=body[:20000],
             document_links=documents,
         )
+        lang = response.xpath("normalize-space(/html/@lang)").get("")[:20]
+        if lang:  # Frisian first in Fryslân, English on some pages: the evidence says which
+            verdict.evidence.append(f"page language: {lang}")
         host = urlsplit(response.url).netloc.lower()
         if host in self.unconfirmed and not self._confirm(
             host, verdict, f"{title} {heading} {body[:5000]}"
