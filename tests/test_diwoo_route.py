@@ -106,8 +106,10 @@ def test_bad_sitemaps_and_other_publishers_are_lines_in_the_summary(crawled) -> 
         "sitemap on another domain, not fetched: http://sitemaps.example.org/infocat014.xml" in x
         for x in lines
     )
-    assert any("lists 1 documents of another publisher" in x for x in lines), lines
-    assert any("6 documents listed in DiWoo sitemaps" in x for x in lines), lines
+    assert any("documents of another publisher (Gemeente) not fetched: 1" in x for x in lines), (
+        lines
+    )
+    assert any("6 documents listed in DiWoo sitemaps or platforms" in x for x in lines), lines
 
 
 def test_a_diwoo_sitemap_is_read_in_both_shapes_and_refuses_what_is_not_one() -> None:

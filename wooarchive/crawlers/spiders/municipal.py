@@ -49,7 +49,7 @@ from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
-from wooarchive.crawlers.routes import diwoo
+from wooarchive.crawlers.routes import diwoo, platforms
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
@@ -175,7 +175,7 @@ class SiteCrawl:
             ("internal_refused", "links to internal addresses refused"),
             ("scheme_refused", "links that are not http(s) refused (file:, ftp:)"),
             ("soft_404", "'not found' pages answered with 200"),
-            ("diwoo_listed", "documents listed in DiWoo sitemaps (the Woo-index route) fetched"),
+            ("listed", "documents listed in DiWoo sitemaps or platforms' APIs fetched"),
         ):
             if self.counts[key]:
                 notes.append(f"{self.counts[key]} {what}")
@@ -372,36 +372,143 @@ class SiteCrawl:
             if entry.publisher and entry.municipality != self.municipality:
                 others[entry.publisher_name or entry.publisher] += 1
                 continue
-            url = self.canonical(entry.loc)
-            if url in self.seen:
-                continue
-            self.seen.add(url)
             kind = "woo_decision" if entry.is_woo_decision else "woo_publication"
-            yield self._request(
-                url,
-                depth=1,
-                callback=self.parse_listed,
-                priority=90 if entry.is_woo_decision else 60,
-                anchor=entry.title,
-                woo_listed={"kind": kind, "evidence": entry.evidence(sitemap_url)},
+            yield from self._listed_file(
+                entry.loc,
+                {"kind": kind, "evidence": entry.evidence(sitemap_url), "title": entry.title},
             )
         for name, count in others.items():
             self.note(
-                f"DiWoo sitemap {sitemap_url} lists {count} documents of another publisher "
-                f"({name}); not fetched"
+                f"DiWoo sitemap {sitemap_url}: documents of another publisher ({name}) "
+                f"not fetched: {count}"
             )
         if sitemap.truncated:
             self.note(f"DiWoo sitemap {sitemap_url} lists more than {diwoo.MAX_ENTRIES} documents")
 
     def parse_listed(self, response: Response) -> Iterator[DocumentItem]:
-        """A document listed in a DiWoo sitemap: what its metadata says it is."""
+        """A document listed in a DiWoo sitemap or a platform's API: what its metadata says
+        it is."""
         capture = response.meta.get("woo_capture")
         if capture is None or not 200 <= response.status < 300:
             return
         listed = response.meta["woo_listed"]
-        self.count("diwoo_listed")
+        self.count("listed")
         verdict = cues.Classification(listed["kind"], 10, listed["evidence"])
         yield self._item(response, capture, verdict, title=response.meta.get("anchor") or None)
+
+    def _shell(self, response: Response) -> Iterator[scrapy.Request]:
+        """A page built in the browser: its publications come from the API its configuration
+        names (inline, or in a configuration script it loads)."""
+        urls = platforms.api_urls(response.url, response.text)
+        scripts = platforms.config_scripts(response.url, response.text)
+        if not urls and not scripts:
+            self.note(f"{response.url} is built in the browser and names no API; not read")
+            return
+        for url in urls:
+            yield from self._api(url, response.url)
+        for url in scripts:
+            if self._api_host(url, response.url) and url not in self.seen:
+                self.seen.add(url)
+                yield self._request(
+                    url, depth=1, callback=self.parse_config, priority=85, woo_budget=False
+                )
+
+    def _api_host(self, url: str, named_by: str) -> bool:
+        """An API may be on the platform's domain, the municipality's, or a known platform
+        host (a supplier's API host); it joins the scope."""
+        host = netguard.host_of(url)
+        domains = {
+            netguard.registrable(netguard.host_of(self.start_url)),
+            netguard.registrable(netguard.host_of(named_by)),
+        }
+        if netguard.registrable(host) in domains or cues.is_platform_host(host):
+            self.scope.add(urlsplit(url).netloc.lower())
+            return True
+        self.note(f"API on another domain, not fetched: {url} (named by {named_by})")
+        return False
+
+    def _api(self, url: str, named_by: str, **meta) -> Iterator[scrapy.Request]:
+        if url in self.seen or not self._api_host(url, named_by):
+            return
+        self.seen.add(url)
+        yield self._request(
+            url,
+            depth=1,
+            callback=self.parse_api,
+            priority=85,
+            woo_budget=False,
+            **{"woo_api_page": 1, **meta},
+        )
+
+    def parse_config(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """A shell's configuration script: the API addresses in it."""
+        yield from self._plain(response, "configuration of a publication platform's app")
+        for url in platforms.api_urls(response.url, response.text[: platforms.MAX_JSON_BYTES]):
+            yield from self._api(url, response.url)
+
+    def parse_api(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """One answer of a publications API: archived as the record it is, its publications'
+        files fetched, its next page asked (bounded), an item's attachments asked where the
+        item holds none."""
+        yield from self._plain(response, "answer of a publication platform's API")
+        if not 200 <= response.status < 300:
+            return
+        try:
+            answer = platforms.parse(response.url, response.body)
+        except platforms.NotAnApi as exc:
+            self.note(f"API {response.url} not read: {exc}")
+            return
+        listed = response.meta.get("woo_publication")
+        if listed:  # an item's attachments
+            for url in answer.files:
+                yield from self._listed_file(url, listed)
+            return
+        others = 0
+        for publication in answer.publications:
+            if publication.municipality not in (None, self.municipality):
+                others += 1
+                continue
+            kind = "woo_decision" if publication.is_woo_decision else "woo_publication"
+            evidence = [f"listed by the publications API {response.url}"]
+            evidence += [
+                f"informatiecategorie {name} ({code})" for code, name in publication.categories
+            ]
+            if publication.title:
+                evidence.append(f"title in the API: {publication.title}")
+            listed = {"kind": kind, "evidence": evidence, "title": publication.title}
+            for url in publication.files:
+                yield from self._listed_file(url, listed)
+            if not publication.files and publication.ident:
+                attachments = (
+                    f"{response.url.split('?', 1)[0].rstrip('/')}/{publication.ident}/attachments"
+                )
+                yield from self._api(attachments, response.url, woo_publication=listed)
+        if others:
+            self.note(
+                f"API {response.url}: publications of another publisher not fetched: {others}"
+            )
+        if answer.next_url:
+            page = response.meta.get("woo_api_page", 1) + 1
+            if page > self.max_listing_pages:
+                self.note(
+                    f"API {response.url} goes on past {self.max_listing_pages} pages; stopped"
+                )
+                return
+            yield from self._api(answer.next_url, response.url, woo_api_page=page)
+
+    def _listed_file(self, url: str, listed: dict) -> Iterator[scrapy.Request]:
+        url = self.canonical(url)
+        if url in self.seen or urlsplit(url).scheme not in netguard.SCHEMES:
+            return
+        self.seen.add(url)
+        yield self._request(
+            url,
+            depth=1,
+            callback=self.parse_listed,
+            priority=90 if listed["kind"] == "woo_decision" else 60,
+            anchor=listed.get("title") or "",
+            woo_listed={"kind": listed["kind"], "evidence": listed["evidence"]},
+        )
 
     def parse_page(
         self, response: Response
@@ -455,8 +562,9 @@ class SiteCrawl:
         if lang:  # Frisian first in Fryslân, English on some pages: the evidence says which
             verdict.evidence.append(f"page language: {lang}")
         host = urlsplit(response.url).netloc.lower()
+        shell = platforms.is_shell(response.text, body)
         if host in self.unconfirmed and not self._confirm(
-            host, verdict, f"{title} {heading} {body[:5000]}"
+            host, verdict, f"{title} {heading} {body[:5000]}", shell
         ):
             record = cues.Classification(
                 "crawl_record", 0, [f"linked as a Woo publication platform; {host} is not one"]
@@ -464,15 +572,20 @@ class SiteCrawl:
             yield self._item(response, capture, record, title=title or heading or None)
             return
         yield self._item(response, capture, verdict, title=title or heading or None)
+        if shell:
+            yield from self._shell(response)
         yield from self._follow(response, links, verdict.kind)
         yield from self._forms(response, verdict.kind)
 
-    def _confirm(self, host: str, verdict: cues.Classification, text: str) -> bool:
+    def _confirm(
+        self, host: str, verdict: cues.Classification, text: str, shell: bool = False
+    ) -> bool:
         """A platform's first page: it stays in scope if it carries Woo cues and the municipality
-        is named (by the link that led here or by the page)."""
+        is named (by the link that led here or by the page). An app's empty shell says nothing
+        itself: the Woo cue of the link (or the platform's host name) that led here stands."""
         named = self.unconfirmed.pop(host)
-        if (verdict.kind in cues.WOO_KINDS or cues.woo_cue(text)) and (
-            named or cues.names(text, self.slug)
+        if (shell or verdict.kind in cues.WOO_KINDS or cues.woo_cue(text)) and (
+            named or cues.names(f"{host} {text}", self.slug)
         ):
             self.note(f"publication platform followed: {host} ({self.platforms[host]})")
             return True
