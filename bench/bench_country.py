@@ -64,7 +64,16 @@ def main() -> None:
             profile = os.environ.get("BENCH_PROFILE")
             runner = [sys.executable, "-m", "cProfile", "-o", profile] if profile else []
             crawl = subprocess.run(
-                [*runner, WOO, "crawl", *args, "-s", "LOG_LEVEL=WARNING"],
+                [
+                    *runner,
+                    WOO,
+                    "crawl",
+                    *args,
+                    "-s",
+                    "LOG_LEVEL=WARNING",
+                    "-s",
+                    "WOO_ALGORITHM_REGISTER=",
+                ],
                 env=env,
                 capture_output=True,
                 text=True,

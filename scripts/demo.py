@@ -27,6 +27,8 @@ WOO = str(Path(sys.executable).with_name("woo"))
 # site's robots.txt asks for a Crawl-delay (which the crawler always honours).
 LOCAL = [
     "-s",
+    "WOO_ALGORITHM_REGISTER=",  # the demo web is all on 127.0.0.1: the real register is not asked
+    "-s",
     "DOWNLOAD_DELAY=0",
     "-s",
     "AUTOTHROTTLE_START_DELAY=0",

@@ -24,6 +24,9 @@ FAST = [
     "RETRY_TIMES=1",
     "-s",
     "DOWNLOAD_MAXSIZE=2000000",
+    # no test asks the real national register (tests/test_algorithm_register.py has its own)
+    "-s",
+    "WOO_ALGORITHM_REGISTER=",
 ]
 
 

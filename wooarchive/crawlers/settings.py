@@ -5,8 +5,11 @@ requests at a time per site, a User-Agent that names the project and the contact
 WOO_CONTACT, size and time limits, bounded retries.
 """
 
+import os
+
 from wooarchive.archive.encoding import ACCEPT_ENCODING
 from wooarchive.config import settings as woo_settings
+from wooarchive.crawlers.routes.algoritmeregister import DEFAULT_BASE
 
 BOT_NAME = "woo-archive"
 SPIDER_MODULES = ["wooarchive.crawlers.spiders"]
@@ -89,6 +92,9 @@ ITEM_PIPELINES = {"wooarchive.crawlers.pipelines.ClassifyPipeline": 300}
 # Bounds per site (one spider runs one municipality).
 WOO_MAX_PAGES = 500
 WOO_MAX_DEPTH = 5
+# The national Algoritmeregister, where a municipality's algorithm register may exist only: its
+# entries are fetched there (WOO_ALGORITHM_REGISTER in the environment or -s; empty: not asked).
+WOO_ALGORITHM_REGISTER = os.environ.get("WOO_ALGORITHM_REGISTER", DEFAULT_BASE)
 # A robots.txt Crawl-delay is obeyed up to this many seconds (86400 would never end a run).
 WOO_MAX_CRAWL_DELAY = 60.0
 # Pages of one paginated listing at most (a listing's next page does not count as deeper).

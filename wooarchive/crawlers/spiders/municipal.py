@@ -49,7 +49,7 @@ from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
-from wooarchive.crawlers.routes import diwoo, platforms
+from wooarchive.crawlers.routes import algoritmeregister, diwoo, platforms
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
@@ -124,6 +124,10 @@ class SiteCrawl:
         self._variants: dict[tuple, tuple[str, str]] = {}
         self.seen: set[str] = set()
         self.sitemaps: set[str] = set()
+        # national registers that hold the municipality's own entries: asked by their route only
+        self.register = settings.get("WOO_ALGORITHM_REGISTER") or ""
+        self.registers: set[str] = set()
+        self.register_entries = 0
         self.spent: set[str] = set()
         self.unfetched = 0
         self.outlinks: set[str] = set()
@@ -176,6 +180,7 @@ class SiteCrawl:
             ("scheme_refused", "links that are not http(s) refused (file:, ftp:)"),
             ("soft_404", "'not found' pages answered with 200"),
             ("listed", "documents listed in DiWoo sitemaps or platforms' APIs fetched"),
+            ("register_entries", "entries in the national Algoritmeregister fetched"),
         ):
             if self.counts[key]:
                 notes.append(f"{self.counts[key]} {what}")
@@ -310,6 +315,105 @@ class SiteCrawl:
             yield from self._sitemap(url, response.url)
         self.seen.add(self.canonical(self.start_url))
         yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
+        yield from self._algorithm_register()
+
+    def _algorithm_register(self) -> Iterator[scrapy.Request]:
+        """The municipality's page in the national Algoritmeregister (routes/algoritmeregister)."""
+        if not self.register:
+            return
+        url = algoritmeregister.organisation_url(self.register, self.municipality)
+        netloc = urlsplit(url).netloc.lower()
+        self.registers.add(netloc)
+        self.scope.add(netloc)
+        self.seen.add(url)
+        yield self._request(
+            url,
+            depth=1,
+            callback=self.parse_register,
+            priority=70,
+            woo_budget=False,
+            handle_httpstatus_list=[404, 410],
+            woo_register_page=1,
+        )
+
+    def parse_register(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """The municipality's page in the Algoritmeregister: the page itself, its entries (each
+        entry's page and JSON) and its further pages; none of the register's other links."""
+        capture = response.meta.get("woo_capture")
+        if capture is None:
+            return
+        if response.status in (404, 410):
+            self.note(f"the national Algoritmeregister has no page for it ({response.url})")
+            return
+        if not 200 <= response.status < 300 or capture["mime"] != HTML:
+            return
+        title = " ".join(response.xpath("normalize-space(//title)").get("").split())
+        verdict = cues.Classification(
+            "algorithm_register", 10, ["the municipality's page in the national Algoritmeregister"]
+        )
+        yield self._item(response, capture, verdict, title=title or None)
+        page = response.meta.get("woo_register_page", 1)
+        for link in self._links(response):
+            if urlsplit(link.url).netloc.lower() != urlsplit(response.url).netloc.lower():
+                continue
+            entry = algoritmeregister.entry_id(link.url)
+            if entry and link.url not in self.seen:
+                if self.register_entries >= algoritmeregister.MAX_ENTRIES:
+                    self.note(
+                        f"more than {algoritmeregister.MAX_ENTRIES} Algoritmeregister entries"
+                    )
+                    return
+                self.register_entries += 1
+                self.seen.add(link.url)
+                api = algoritmeregister.api_url(self.register, entry)
+                self.seen.add(api)
+                for url, callback in ((link.url, self.parse_register_entry), (api, None)):
+                    yield self._request(
+                        url,
+                        depth=2,
+                        callback=callback or self.parse_register_json,
+                        priority=65,
+                        woo_budget=False,
+                        anchor=link.anchor,
+                        from_register=response.url,
+                    )
+            elif (
+                algoritmeregister.is_next_page(response.url, link.url) and link.url not in self.seen
+            ):
+                if page + 1 > self.max_listing_pages:
+                    self.note(
+                        f"{response.url} goes on past {self.max_listing_pages} pages; stopped"
+                    )
+                    continue
+                self.seen.add(link.url)
+                yield self._request(
+                    link.url,
+                    depth=1,
+                    callback=self.parse_register,
+                    priority=70,
+                    woo_budget=False,
+                    woo_register_page=page + 1,
+                )
+
+    def parse_register_entry(self, response: Response) -> Iterator[DocumentItem]:
+        """One of the municipality's entries in the Algoritmeregister."""
+        capture = response.meta.get("woo_capture")
+        if capture is None or not 200 <= response.status < 300:
+            return
+        self.count("register_entries")
+        title = " ".join(response.xpath("normalize-space(//title)").get("").split())
+        verdict = cues.Classification(
+            "algorithm_register",
+            10,
+            [
+                "an entry of the municipality in the national Algoritmeregister",
+                f"listed on {response.meta['from_register']}",
+            ],
+        )
+        yield self._item(response, capture, verdict, title=title or response.meta.get("anchor"))
+
+    def parse_register_json(self, response: Response) -> Iterator[DocumentItem]:
+        yield from self._plain(response, "JSON of an entry in the national Algoritmeregister")
 
     def robots_read(self, robots_url: str, sitemaps: list[str]) -> None:
         """Another host in scope had its robots.txt read (by Scrapy's middleware, before the
@@ -671,6 +775,10 @@ class SiteCrawl:
             url, anchor = link.url, link.anchor
             parts = urlsplit(url)
             netloc = parts.netloc.lower()
+            if netloc in self.registers:
+                # a national register is read by its route, for this municipality's entries
+                yield from self._outlink(response, link)
+                continue
             if netloc not in self.scope:
                 why = self._platform(url, anchor, kind)
                 if why is None:
