@@ -517,7 +517,7 @@ def crawl_history(conn: sqlite3.Connection, code: str) -> dict:
     db = sqlite_utils.Database(conn)
     crawls = list(
         db.query(
-            "select started_at, finished_at, start_url, pages, documents, errors "
+            "select started_at, finished_at, start_url, moved_to, pages, documents, errors "
             "from crawl_sites where municipality_code = ? order by started_at desc limit 20",
             [code],
         )

@@ -458,6 +458,12 @@ def _outlinks_and_site_notes(db: sqlite_utils.Database) -> None:
     db["outlinks"].create_index(["host"])
 
 
+def _moved_sites(db: sqlite_utils.Database) -> None:
+    """Where a municipality's listed address moved permanently (a merger, a new name): the
+    crawl followed it there, and the scorecard says so."""
+    db["crawl_sites"].add_column("moved_to", str)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -475,6 +481,7 @@ MIGRATIONS: list[Migration] = [
     _findings,
     _search_vocabulary,
     _outlinks_and_site_notes,
+    _moved_sites,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -243,13 +243,14 @@ def crawl(
             with archive.writing():
                 archive.db.execute(
                     "update crawl_sites set finished_at = ?, pages = ?, documents = ?, "
-                    "errors = ?, notes = ? where run_id = ? and municipality_code = ?",
+                    "errors = ?, notes = ?, moved_to = ? where run_id = ? and municipality_code = ?",
                     [
                         utc_iso(now()),
                         site.counts["responses"],
                         site.counts["documents"],
                         site.counts["fetch_errors"],
                         "; ".join(notes) or None,
+                        site.moved_to,
                         run_id,
                         site.municipality,
                     ],

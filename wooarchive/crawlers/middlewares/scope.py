@@ -49,7 +49,7 @@ class ScopeMiddleware:
             # a document a DiWoo sitemap in scope listed may be on any host (a supplier's share
             # link); where it redirects to is judged as any other URL
             listed = request.meta.get("woo_listed") and not request.meta.get("redirect_urls")
-            if netloc not in site.scope and not listed:
+            if netloc not in site.scope and not listed and not site.adopts(request):
                 site.count("off_site")
                 origin = request.meta.get("redirect_urls", ["a link"])[-1]
                 log.info("off-site, not fetched: %s (from %s)", request.url, origin)

@@ -22,9 +22,19 @@ is the document's title. The sitemap itself is archived as the crawl record it c
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+import scrapy
 from lxml import etree
+from scrapy.http import Response
+
+from wooarchive import cues
+from wooarchive.archive import netguard
+from wooarchive.crawlers.items import DocumentItem
+from wooarchive.crawlers.routes import ListedRoute
 
 DIWOO_NS = "https://standaarden.overheid.nl/diwoo/metadata/"
 WOO_DECISIONS = "c_3baef532"
@@ -175,3 +185,86 @@ def parse(body: bytes) -> Sitemap:
         return Sitemap(False, False, [loc for loc in locs if loc], [])
     entries = [e for e in map(_entry, holders[:MAX_ENTRIES]) if e is not None]
     return Sitemap(False, True, [], entries, truncated=len(holders) > MAX_ENTRIES)
+
+
+class SitemapRoute(ListedRoute):
+    """Sitemaps of every host in scope, DiWoo's among them (a mixin of SiteCrawl)."""
+
+    # sitemaps (indexes and their pages) read per site at most: an index can name thousands
+    MAX_SITEMAPS = 200
+
+    def robots_read(self, robots_url: str, sitemaps: list[str]) -> None:
+        """Another host in scope had its robots.txt read (by Scrapy's middleware, before the
+        first request to it): the sitemaps it announces are followed too (a publication host
+        names its DiWoo sitemaps there)."""
+        for url in sitemaps:
+            for request in self._sitemap(url, robots_url):
+                self.crawler.engine.crawl(request)
+
+    def _sitemap(self, url: str, named_by: str) -> Iterator[scrapy.Request]:
+        """Follow a sitemap named by a robots.txt or a sitemap index: on the municipality's own
+        domain or on the domain of the host that named it (a platform's own sitemaps), at most
+        self.MAX_SITEMAPS per site. One elsewhere is someone else's host, named by a file anyone
+        who controls the site can write."""
+        domain = netguard.registrable(netguard.host_of(url))
+        own = {
+            netguard.registrable(netguard.host_of(self.start_url)),
+            netguard.registrable(netguard.host_of(named_by)),
+        }
+        if domain not in own:
+            self.note(f"sitemap on another domain, not fetched: {url} (named by {named_by})")
+            return
+        if url in self.sitemaps:
+            return
+        if len(self.sitemaps) >= self.MAX_SITEMAPS:
+            self.note(
+                f"more than {self.MAX_SITEMAPS} sitemaps named; {url} and later ones not read"
+            )
+            return
+        self.sitemaps.add(url)
+        self.scope.add(urlsplit(url).netloc.lower())
+        yield self._request(url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        yield from self._plain(response, "sitemap named in robots.txt")
+        try:
+            sitemap = parse(response.body)
+        except DiwooError as exc:
+            self.note(f"sitemap {response.url} not read: {exc}")
+            return
+        if sitemap.is_index:
+            for loc in sitemap.locs:
+                yield from self._sitemap(loc, response.url)
+            return
+        if sitemap.is_diwoo:
+            yield from self._listed(response.url, sitemap)
+            return
+        for loc in sitemap.locs:
+            score = cues.link_score("", loc)
+            url = self.canonical(loc)
+            # a sitemap lists everything; only what names a cue is fetched from it
+            if score >= 3 and url not in self.seen:
+                self.seen.add(url)
+                yield self._request(url, depth=1, priority=10 * score - 1, anchor="", via="sitemap")
+
+    def _listed(self, sitemap_url: str, sitemap: Sitemap) -> Iterator[scrapy.Request]:
+        """A DiWoo sitemap's documents: each fetched whatever its URL says (a share link has no
+        words), on whichever host it is, its kind and title from the metadata; a document of
+        another publisher is not this municipality's."""
+        others: Counter[str] = Counter()
+        for entry in sitemap.entries:
+            if entry.publisher and entry.municipality != self.municipality:
+                others[entry.publisher_name or entry.publisher] += 1
+                continue
+            kind = "woo_decision" if entry.is_woo_decision else "woo_publication"
+            yield from self._listed_file(
+                entry.loc,
+                {"kind": kind, "evidence": entry.evidence(sitemap_url), "title": entry.title},
+            )
+        for name, count in others.items():
+            self.note(
+                f"DiWoo sitemap {sitemap_url}: documents of another publisher ({name}) "
+                f"not fetched: {count}"
+            )
+        if sitemap.truncated:
+            self.note(f"DiWoo sitemap {sitemap_url} lists more than {MAX_ENTRIES} documents")

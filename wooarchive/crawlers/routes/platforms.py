@@ -17,9 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import scrapy
+from scrapy.http import Response
+
+from wooarchive import cues
+from wooarchive.archive import netguard
+from wooarchive.crawlers.items import DocumentItem
+from wooarchive.crawlers.routes import ListedRoute
 from wooarchive.crawlers.routes.diwoo import CATEGORIES, TOOI_CONCEPT, TOOI_MUNICIPALITY
 
 MAX_JSON_BYTES = 20 << 20
@@ -185,3 +193,107 @@ def parse(url: str, body: bytes) -> Answer:
         return Answer([], None, _files(dicts, url))
     publications = [_publication(item, url) for item in dicts]
     return Answer(publications, _next(url, data) if isinstance(data, dict) else None, [])
+
+
+class AppRoute(ListedRoute):
+    """Platforms that render in the browser (a mixin of SiteCrawl)."""
+
+    def _shell(self, response: Response) -> Iterator[scrapy.Request]:
+        """A page built in the browser: its publications come from the API its configuration
+        names (inline, or in a configuration script it loads)."""
+        urls = api_urls(response.url, response.text)
+        scripts = config_scripts(response.url, response.text)
+        if not urls and not scripts:
+            self.note(f"{response.url} is built in the browser and names no API; not read")
+            return
+        for url in urls:
+            yield from self._api(url, response.url)
+        for url in scripts:
+            if self._api_host(url, response.url) and url not in self.seen:
+                self.seen.add(url)
+                yield self._request(
+                    url, depth=1, callback=self.parse_config, priority=85, woo_budget=False
+                )
+
+    def _api_host(self, url: str, named_by: str) -> bool:
+        """An API may be on the platform's domain, the municipality's, or a known platform
+        host (a supplier's API host); it joins the scope."""
+        host = netguard.host_of(url)
+        domains = {
+            netguard.registrable(netguard.host_of(self.start_url)),
+            netguard.registrable(netguard.host_of(named_by)),
+        }
+        if netguard.registrable(host) in domains or cues.is_platform_host(host):
+            self.scope.add(urlsplit(url).netloc.lower())
+            return True
+        self.note(f"API on another domain, not fetched: {url} (named by {named_by})")
+        return False
+
+    def _api(self, url: str, named_by: str, **meta) -> Iterator[scrapy.Request]:
+        if url in self.seen or not self._api_host(url, named_by):
+            return
+        self.seen.add(url)
+        yield self._request(
+            url,
+            depth=1,
+            callback=self.parse_api,
+            priority=85,
+            woo_budget=False,
+            **{"woo_api_page": 1, **meta},
+        )
+
+    def parse_config(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """A shell's configuration script: the API addresses in it."""
+        yield from self._plain(response, "configuration of a publication platform's app")
+        for url in api_urls(response.url, response.text[:MAX_JSON_BYTES]):
+            yield from self._api(url, response.url)
+
+    def parse_api(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
+        """One answer of a publications API: archived as the record it is, its publications'
+        files fetched, its next page asked (bounded), an item's attachments asked where the
+        item holds none."""
+        yield from self._plain(response, "answer of a publication platform's API")
+        if not 200 <= response.status < 300:
+            return
+        try:
+            answer = parse(response.url, response.body)
+        except NotAnApi as exc:
+            self.note(f"API {response.url} not read: {exc}")
+            return
+        listed = response.meta.get("woo_publication")
+        if listed:  # an item's attachments
+            for url in answer.files:
+                yield from self._listed_file(url, listed)
+            return
+        others = 0
+        for publication in answer.publications:
+            if publication.municipality not in (None, self.municipality):
+                others += 1
+                continue
+            kind = "woo_decision" if publication.is_woo_decision else "woo_publication"
+            evidence = [f"listed by the publications API {response.url}"]
+            evidence += [
+                f"informatiecategorie {name} ({code})" for code, name in publication.categories
+            ]
+            if publication.title:
+                evidence.append(f"title in the API: {publication.title}")
+            listed = {"kind": kind, "evidence": evidence, "title": publication.title}
+            for url in publication.files:
+                yield from self._listed_file(url, listed)
+            if not publication.files and publication.ident:
+                attachments = (
+                    f"{response.url.split('?', 1)[0].rstrip('/')}/{publication.ident}/attachments"
+                )
+                yield from self._api(attachments, response.url, woo_publication=listed)
+        if others:
+            self.note(
+                f"API {response.url}: publications of another publisher not fetched: {others}"
+            )
+        if answer.next_url:
+            page = response.meta.get("woo_api_page", 1) + 1
+            if page > self.max_listing_pages:
+                self.note(
+                    f"API {response.url} goes on past {self.max_listing_pages} pages; stopped"
+                )
+                return
+            yield from self._api(answer.next_url, response.url, woo_api_page=page)

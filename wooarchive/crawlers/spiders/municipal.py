@@ -49,7 +49,9 @@ from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
-from wooarchive.crawlers.routes import algoritmeregister, diwoo, platforms
+from wooarchive.crawlers.routes.algoritmeregister import AlgorithmRegisterRoute
+from wooarchive.crawlers.routes.diwoo import SitemapRoute
+from wooarchive.crawlers.routes.platforms import AppRoute, is_shell
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
@@ -68,8 +70,6 @@ LEARN_BODY_BYTES = 2 << 20
 MAX_HTML_BYTES = 4 << 20
 MAX_LINKS = 5000
 MAX_TEXT_NODES = 20000
-# sitemaps (indexes and their pages) read per site at most: an index can name thousands
-MAX_SITEMAPS = 200
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _filters(url: str) -> frozenset[str]:
     return frozenset(k.lower() for k, _ in _params(url) if k.lower() not in cues.PAGE_PARAMS)
 
 
-class SiteCrawl:
+class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
     """One municipality's crawl: its scope, what it learned, its budget, its notes; the
     callbacks of its requests."""
 
@@ -114,6 +114,7 @@ class SiteCrawl:
         home = urlsplit(start_url).netloc.lower()
         # the municipality's own site, under www. and without it; publication hosts join scope later
         self.home = {home, home[4:] if home.startswith("www.") else f"www.{home}"}
+        self.moved_to: str | None = None  # where the start URL moved permanently
         self.scope: set[str] = set(self.home)
         # publication platforms followed: host -> why; those whose first page is still to come
         self.platforms: dict[str, str] = {}
@@ -135,6 +136,34 @@ class SiteCrawl:
         self.counts: Counter[str] = Counter()  # responses, documents, fetch errors, refusals
         self.pending = 0  # requests not yet answered or failed, items not yet stored
         self.done = False
+
+    def adopts(self, request: scrapy.Request) -> bool:
+        """Whether ``request`` is where the municipality's own address moved permanently (a
+        merger, a new name): the start URL or its robots.txt answered 301 or 308 to another
+        domain. The new domain joins the site, as its home; the summary says so."""
+        origins = request.meta.get("redirect_urls") or []
+        reasons = request.meta.get("redirect_reasons") or []
+        if not (request.meta.get("woo_start") or request.meta.get("woo_robots")) or not origins:
+            return False
+        if urlsplit(origins[0]).netloc.lower() not in self.home or any(
+            reason not in (301, 308) for reason in reasons
+        ):
+            return False
+        netloc = urlsplit(request.url).netloc.lower()
+        if urlsplit(request.url).scheme not in netguard.SCHEMES or _is_address(
+            netguard.host_of(request.url)
+        ):
+            return False
+        bare = netloc[4:] if netloc.startswith("www.") else netloc
+        self.home |= {bare, f"www.{bare}"}
+        self.scope |= {bare, f"www.{bare}"}
+        if self.moved_to is None:
+            self.moved_to = f"{urlsplit(request.url).scheme}://{netloc}/"
+            self.note(
+                f"{origins[0]} redirects permanently to {request.url}: the municipality's site "
+                f"moved (a merger or a new name); {netloc} crawled as its site"
+            )
+        return True
 
     def count(self, what: str) -> None:
         self.counts[what] += 1
@@ -292,9 +321,14 @@ class SiteCrawl:
         fetch it a second time for the start URL's host (it knows nothing of the spider's)."""
         if not getattr(self.crawler, "crawling", False):
             return  # a spider tried on its own, without an engine
-        netloc = urlsplit((response.meta.get("redirect_urls") or [response.url])[0]).netloc
+        netlocs = {
+            urlsplit(url).netloc
+            for url in (*(response.meta.get("redirect_urls") or [])[:1], response.url)
+        }
         for middleware in self.crawler.engine.downloader.middleware.middlewares:
-            if isinstance(middleware, RobotsTxtMiddleware) and netloc not in middleware._parsers:
+            if not isinstance(middleware, RobotsTxtMiddleware):
+                continue
+            for netloc in netlocs - set(middleware._parsers):
                 middleware._parsers[netloc] = build_from_crawler(
                     middleware._parserimpl, self.crawler, response.body
                 )
@@ -316,303 +350,6 @@ class SiteCrawl:
         self.seen.add(self.canonical(self.start_url))
         yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
         yield from self._algorithm_register()
-
-    def _algorithm_register(self) -> Iterator[scrapy.Request]:
-        """The municipality's page in the national Algoritmeregister (routes/algoritmeregister)."""
-        if not self.register:
-            return
-        url = algoritmeregister.organisation_url(self.register, self.municipality)
-        netloc = urlsplit(url).netloc.lower()
-        self.registers.add(netloc)
-        self.scope.add(netloc)
-        self.seen.add(url)
-        yield self._request(
-            url,
-            depth=1,
-            callback=self.parse_register,
-            priority=70,
-            woo_budget=False,
-            handle_httpstatus_list=[404, 410],
-            woo_register_page=1,
-        )
-
-    def parse_register(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
-        """The municipality's page in the Algoritmeregister: the page itself, its entries (each
-        entry's page and JSON) and its further pages; none of the register's other links."""
-        capture = response.meta.get("woo_capture")
-        if capture is None:
-            return
-        if response.status in (404, 410):
-            self.note(f"the national Algoritmeregister has no page for it ({response.url})")
-            return
-        if not 200 <= response.status < 300 or capture["mime"] != HTML:
-            return
-        title = " ".join(response.xpath("normalize-space(//title)").get("").split())
-        verdict = cues.Classification(
-            "algorithm_register", 10, ["the municipality's page in the national Algoritmeregister"]
-        )
-        yield self._item(response, capture, verdict, title=title or None)
-        page = response.meta.get("woo_register_page", 1)
-        for link in self._links(response):
-            if urlsplit(link.url).netloc.lower() != urlsplit(response.url).netloc.lower():
-                continue
-            entry = algoritmeregister.entry_id(link.url)
-            if entry and link.url not in self.seen:
-                if self.register_entries >= algoritmeregister.MAX_ENTRIES:
-                    self.note(
-                        f"more than {algoritmeregister.MAX_ENTRIES} Algoritmeregister entries"
-                    )
-                    return
-                self.register_entries += 1
-                self.seen.add(link.url)
-                api = algoritmeregister.api_url(self.register, entry)
-                self.seen.add(api)
-                for url, callback in ((link.url, self.parse_register_entry), (api, None)):
-                    yield self._request(
-                        url,
-                        depth=2,
-                        callback=callback or self.parse_register_json,
-                        priority=65,
-                        woo_budget=False,
-                        anchor=link.anchor,
-                        from_register=response.url,
-                    )
-            elif (
-                algoritmeregister.is_next_page(response.url, link.url) and link.url not in self.seen
-            ):
-                if page + 1 > self.max_listing_pages:
-                    self.note(
-                        f"{response.url} goes on past {self.max_listing_pages} pages; stopped"
-                    )
-                    continue
-                self.seen.add(link.url)
-                yield self._request(
-                    link.url,
-                    depth=1,
-                    callback=self.parse_register,
-                    priority=70,
-                    woo_budget=False,
-                    woo_register_page=page + 1,
-                )
-
-    def parse_register_entry(self, response: Response) -> Iterator[DocumentItem]:
-        """One of the municipality's entries in the Algoritmeregister."""
-        capture = response.meta.get("woo_capture")
-        if capture is None or not 200 <= response.status < 300:
-            return
-        self.count("register_entries")
-        title = " ".join(response.xpath("normalize-space(//title)").get("").split())
-        verdict = cues.Classification(
-            "algorithm_register",
-            10,
-            [
-                "an entry of the municipality in the national Algoritmeregister",
-                f"listed on {response.meta['from_register']}",
-            ],
-        )
-        yield self._item(response, capture, verdict, title=title or response.meta.get("anchor"))
-
-    def parse_register_json(self, response: Response) -> Iterator[DocumentItem]:
-        yield from self._plain(response, "JSON of an entry in the national Algoritmeregister")
-
-    def robots_read(self, robots_url: str, sitemaps: list[str]) -> None:
-        """Another host in scope had its robots.txt read (by Scrapy's middleware, before the
-        first request to it): the sitemaps it announces are followed too (a publication host
-        names its DiWoo sitemaps there)."""
-        for url in sitemaps:
-            for request in self._sitemap(url, robots_url):
-                self.crawler.engine.crawl(request)
-
-    def _sitemap(self, url: str, named_by: str) -> Iterator[scrapy.Request]:
-        """Follow a sitemap named by a robots.txt or a sitemap index: on the municipality's own
-        domain or on the domain of the host that named it (a platform's own sitemaps), at most
-        MAX_SITEMAPS per site. One elsewhere is someone else's host, named by a file anyone
-        who controls the site can write."""
-        domain = netguard.registrable(netguard.host_of(url))
-        own = {
-            netguard.registrable(netguard.host_of(self.start_url)),
-            netguard.registrable(netguard.host_of(named_by)),
-        }
-        if domain not in own:
-            self.note(f"sitemap on another domain, not fetched: {url} (named by {named_by})")
-            return
-        if url in self.sitemaps:
-            return
-        if len(self.sitemaps) >= MAX_SITEMAPS:
-            self.note(f"more than {MAX_SITEMAPS} sitemaps named; {url} and later ones not read")
-            return
-        self.sitemaps.add(url)
-        self.scope.add(urlsplit(url).netloc.lower())
-        yield self._request(url, depth=1, callback=self.parse_sitemap, priority=5, woo_budget=False)
-
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
-        yield from self._plain(response, "sitemap named in robots.txt")
-        try:
-            sitemap = diwoo.parse(response.body)
-        except diwoo.DiwooError as exc:
-            self.note(f"sitemap {response.url} not read: {exc}")
-            return
-        if sitemap.is_index:
-            for loc in sitemap.locs:
-                yield from self._sitemap(loc, response.url)
-            return
-        if sitemap.is_diwoo:
-            yield from self._listed(response.url, sitemap)
-            return
-        for loc in sitemap.locs:
-            score = cues.link_score("", loc)
-            url = self.canonical(loc)
-            # a sitemap lists everything; only what names a cue is fetched from it
-            if score >= 3 and url not in self.seen:
-                self.seen.add(url)
-                yield self._request(url, depth=1, priority=10 * score - 1, anchor="", via="sitemap")
-
-    def _listed(self, sitemap_url: str, sitemap: diwoo.Sitemap) -> Iterator[scrapy.Request]:
-        """A DiWoo sitemap's documents: each fetched whatever its URL says (a share link has no
-        words), on whichever host it is, its kind and title from the metadata; a document of
-        another publisher is not this municipality's."""
-        others: Counter[str] = Counter()
-        for entry in sitemap.entries:
-            if entry.publisher and entry.municipality != self.municipality:
-                others[entry.publisher_name or entry.publisher] += 1
-                continue
-            kind = "woo_decision" if entry.is_woo_decision else "woo_publication"
-            yield from self._listed_file(
-                entry.loc,
-                {"kind": kind, "evidence": entry.evidence(sitemap_url), "title": entry.title},
-            )
-        for name, count in others.items():
-            self.note(
-                f"DiWoo sitemap {sitemap_url}: documents of another publisher ({name}) "
-                f"not fetched: {count}"
-            )
-        if sitemap.truncated:
-            self.note(f"DiWoo sitemap {sitemap_url} lists more than {diwoo.MAX_ENTRIES} documents")
-
-    def parse_listed(self, response: Response) -> Iterator[DocumentItem]:
-        """A document listed in a DiWoo sitemap or a platform's API: what its metadata says
-        it is."""
-        capture = response.meta.get("woo_capture")
-        if capture is None or not 200 <= response.status < 300:
-            return
-        listed = response.meta["woo_listed"]
-        self.count("listed")
-        verdict = cues.Classification(listed["kind"], 10, listed["evidence"])
-        yield self._item(response, capture, verdict, title=response.meta.get("anchor") or None)
-
-    def _shell(self, response: Response) -> Iterator[scrapy.Request]:
-        """A page built in the browser: its publications come from the API its configuration
-        names (inline, or in a configuration script it loads)."""
-        urls = platforms.api_urls(response.url, response.text)
-        scripts = platforms.config_scripts(response.url, response.text)
-        if not urls and not scripts:
-            self.note(f"{response.url} is built in the browser and names no API; not read")
-            return
-        for url in urls:
-            yield from self._api(url, response.url)
-        for url in scripts:
-            if self._api_host(url, response.url) and url not in self.seen:
-                self.seen.add(url)
-                yield self._request(
-                    url, depth=1, callback=self.parse_config, priority=85, woo_budget=False
-                )
-
-    def _api_host(self, url: str, named_by: str) -> bool:
-        """An API may be on the platform's domain, the municipality's, or a known platform
-        host (a supplier's API host); it joins the scope."""
-        host = netguard.host_of(url)
-        domains = {
-            netguard.registrable(netguard.host_of(self.start_url)),
-            netguard.registrable(netguard.host_of(named_by)),
-        }
-        if netguard.registrable(host) in domains or cues.is_platform_host(host):
-            self.scope.add(urlsplit(url).netloc.lower())
-            return True
-        self.note(f"API on another domain, not fetched: {url} (named by {named_by})")
-        return False
-
-    def _api(self, url: str, named_by: str, **meta) -> Iterator[scrapy.Request]:
-        if url in self.seen or not self._api_host(url, named_by):
-            return
-        self.seen.add(url)
-        yield self._request(
-            url,
-            depth=1,
-            callback=self.parse_api,
-            priority=85,
-            woo_budget=False,
-            **{"woo_api_page": 1, **meta},
-        )
-
-    def parse_config(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
-        """A shell's configuration script: the API addresses in it."""
-        yield from self._plain(response, "configuration of a publication platform's app")
-        for url in platforms.api_urls(response.url, response.text[: platforms.MAX_JSON_BYTES]):
-            yield from self._api(url, response.url)
-
-    def parse_api(self, response: Response) -> Iterator[scrapy.Request | DocumentItem]:
-        """One answer of a publications API: archived as the record it is, its publications'
-        files fetched, its next page asked (bounded), an item's attachments asked where the
-        item holds none."""
-        yield from self._plain(response, "answer of a publication platform's API")
-        if not 200 <= response.status < 300:
-            return
-        try:
-            answer = platforms.parse(response.url, response.body)
-        except platforms.NotAnApi as exc:
-            self.note(f"API {response.url} not read: {exc}")
-            return
-        listed = response.meta.get("woo_publication")
-        if listed:  # an item's attachments
-            for url in answer.files:
-                yield from self._listed_file(url, listed)
-            return
-        others = 0
-        for publication in answer.publications:
-            if publication.municipality not in (None, self.municipality):
-                others += 1
-                continue
-            kind = "woo_decision" if publication.is_woo_decision else "woo_publication"
-            evidence = [f"listed by the publications API {response.url}"]
-            evidence += [
-                f"informatiecategorie {name} ({code})" for code, name in publication.categories
-            ]
-            if publication.title:
-                evidence.append(f"title in the API: {publication.title}")
-            listed = {"kind": kind, "evidence": evidence, "title": publication.title}
-            for url in publication.files:
-                yield from self._listed_file(url, listed)
-            if not publication.files and publication.ident:
-                attachments = (
-                    f"{response.url.split('?', 1)[0].rstrip('/')}/{publication.ident}/attachments"
-                )
-                yield from self._api(attachments, response.url, woo_publication=listed)
-        if others:
-            self.note(
-                f"API {response.url}: publications of another publisher not fetched: {others}"
-            )
-        if answer.next_url:
-            page = response.meta.get("woo_api_page", 1) + 1
-            if page > self.max_listing_pages:
-                self.note(
-                    f"API {response.url} goes on past {self.max_listing_pages} pages; stopped"
-                )
-                return
-            yield from self._api(answer.next_url, response.url, woo_api_page=page)
-
-    def _listed_file(self, url: str, listed: dict) -> Iterator[scrapy.Request]:
-        url = self.canonical(url)
-        if url in self.seen or urlsplit(url).scheme not in netguard.SCHEMES:
-            return
-        self.seen.add(url)
-        yield self._request(
-            url,
-            depth=1,
-            callback=self.parse_listed,
-            priority=90 if listed["kind"] == "woo_decision" else 60,
-            anchor=listed.get("title") or "",
-            woo_listed={"kind": listed["kind"], "evidence": listed["evidence"]},
-        )
 
     def parse_page(
         self, response: Response
@@ -666,7 +403,7 @@ class SiteCrawl:
         if lang:  # Frisian first in Fryslân, English on some pages: the evidence says which
             verdict.evidence.append(f"page language: {lang}")
         host = urlsplit(response.url).netloc.lower()
-        shell = platforms.is_shell(response.text, body)
+        shell = is_shell(response.text, body)
         if host in self.unconfirmed and not self._confirm(
             host, verdict, f"{title} {heading} {body[:5000]}", shell
         ):
@@ -974,6 +711,9 @@ class MunicipalSpider(scrapy.Spider):
         asked for: a loop): it is settled, as it will get no answer."""
         site = self.site_of(request)
         if site is not None:
+            redirects = request.meta.get("redirect_urls")
+            if redirects:
+                site.note(f"{redirects[0]} redirects in a loop (back to {request.url}); dropped")
             site.settled()
 
     def add_site(self, code: str, url: str, name: str = "", *, schedule: bool = True) -> SiteCrawl:
