@@ -526,14 +526,9 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
                 )
                 self.scope.add(netloc)
                 self.platforms[netloc] = why
-            if depth >= self.max_depth or url in self.seen or url == self.canonical(response.url):
+            if url in self.seen or url == self.canonical(response.url):
                 continue
-            if on_platform and link.in_nav:
-                continue  # a shared platform's frame leads to other organisations' sections
             same_path = netloc == here.netloc.lower() and parts.path == here.path
-            if same_path and not self._filter_allowed(response.url, url):
-                continue
-            score = cues.link_score(anchor, url)
             document = cues.looks_like_document(url)
             paginate = (
                 is_listing
@@ -547,6 +542,22 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             detail = (
                 on_platform and is_listing and netloc == here.netloc.lower() and not link.in_nav
             )
+            # a Woo page at the depth limit still gives its files, its detail pages and its
+            # next page, and a detail page one past it its files: a decision reached late keeps
+            # its documents (files lead nowhere further)
+            beyond = depth - self.max_depth
+            if beyond > 1 or (
+                beyond >= 0
+                and not (is_listing and (document or (beyond == 0 and (detail or paginate))))
+            ):
+                continue
+            if on_platform and link.in_nav and not paginate:
+                # a shared platform's frame leads to other organisations' sections; a listing's
+                # pagination is its own, even inside a <nav> (as WordPress writes it)
+                continue
+            if same_path and not self._filter_allowed(response.url, url):
+                continue
+            score = cues.link_score(anchor, url)
             if not (score > 0 or paginate or (document and is_listing) or detail):
                 # links without a cue: only the municipality's own navigation, near the start
                 if netloc not in self.home or depth + 1 > self.browse_depth or document:
