@@ -152,3 +152,44 @@ def test_the_municipality_is_recognised_from_its_website_host(archive: Archive) 
     assert for_url(archive.db, "https://gemeente.groningen.nl/woo") == "GM0014"
     assert for_url(archive.db, "https://www.waalwijk.nl/woo") == "GM0867"
     assert for_url(archive.db, "https://example.org/") is None
+
+
+def test_a_server_that_drips_its_headers_is_cut_off_at_the_total_time(
+    archive: Archive, monkeypatch
+) -> None:
+    """httpx's timeouts are per read: headers sent a byte at a time never trip them. The
+    documented total (MAX_SECONDS, here 2 s) holds for the headers as for the body."""
+    import socket
+    import threading
+
+    from wooarchive.archive import fetch as fetching
+
+    monkeypatch.setattr(fetching, "MAX_SECONDS", 2.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        headers = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: " + b"x" * 200
+        for byte in headers:  # 200 bytes at 0.1 s: 20 s, each read well within 30 s
+            if stop.wait(0.1):
+                break
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                break
+        conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/traag"
+    try:
+        with pytest.raises(FetchError, match="still sending after 2 s; cut off"):
+            fetching.fetch(archive, url)
+    finally:
+        stop.set()
+        listener.close()
+    assert "cut off" in next(archive.db["fetch_errors"].rows)["error"]

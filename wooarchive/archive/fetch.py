@@ -7,7 +7,9 @@ where a municipality moved a document). The raw payload goes to the WARC; the de
 
 from __future__ import annotations
 
+import socket
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from wooarchive.archive.store import Archive, ArchiveError, Exchange, Recorded, 
 
 DEFAULT_MAX_SIZE = 256 << 20
 DEFAULT_TIMEOUT = 30.0  # per network operation
-MAX_SECONDS = 300.0  # per response, whole: a server that drips a byte a second is cut off
+MAX_SECONDS = 300.0  # per response, whole (headers and body): a server that drips is cut off
 MAX_REDIRECTS = 10
 MAX_RESPONSE_HEADERS = 200  # a server sending thousands of headers is hostile (crawl too)
 
@@ -46,6 +48,41 @@ class Fetched:
     @property
     def final(self) -> Recorded:
         return self.captures[-1]
+
+
+class _Deadline:
+    """The whole of one response, headers included, within ``seconds``. httpx's timeouts are per
+    read: a server that sends a byte a second never trips them, and would hold `woo archive add`
+    for as long as it likes. The connection's socket is taken as it is made (httpcore's trace)
+    and shut down when the time is up, which ends any read waiting on it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
 
 
 def _read_response(
@@ -142,7 +179,12 @@ def fetch(
         raise FetchError(str(exc)) from exc
     allowed = netguard.allowed_for(url)  # the host the user typed, even an intranet one
     own_client = client is None
-    client = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    # a connection per response, so that each response's deadline has its socket to end
+    client = client or httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
     headers = {
         "User-Agent": archive.user_agent,
         "Accept-Encoding": ACCEPT_ENCODING,
@@ -155,16 +197,23 @@ def fetch(
         while True:
             started = now()
             with tempfile.TemporaryDirectory(prefix="woo-fetch-") as tmp:
+                deadline = _Deadline(MAX_SECONDS)
                 try:
                     netguard.check_url(current, allowed)
-                    with client.stream("GET", current, headers=headers) as response:
+                    with deadline, client.stream(
+                        "GET", current, headers=headers, extensions={"trace": deadline.trace}
+                    ) as response:
                         # through a proxy, the proxy answers: its address is not the server's
                         ip = None if netguard.proxy_for(current) else _server_ip(response)
                         netguard.check_peer(current, ip, allowed)
-                        deadline = time.monotonic() + MAX_SECONDS
-                        raw, size, body = _read_response(response, Path(tmp), max_size, deadline)
+                        ends = time.monotonic() + MAX_SECONDS
+                        raw, size, body = _read_response(response, Path(tmp), max_size, ends)
                         exchange = _exchange(url, chain, response, started, raw, size, ip)
                 except httpx.HTTPError as exc:
+                    if deadline.expired:
+                        reason = f"still sending after {MAX_SECONDS:g} s; cut off"
+                        archive.record_fetch_error(current, reason, municipality_code)
+                        raise FetchError(f"{current}: {reason}") from exc
                     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                     archive.record_fetch_error(current, reason, municipality_code)
                     raise FetchError(f"{current}: no response ({reason})") from exc
