@@ -155,6 +155,27 @@ def test_sql_cannot_see_where_the_data_lives_nor_a_memory_address(served) -> Non
     assert fine.status_code == 200 and fine.json()[0]["n"] > 0
 
 
+def test_only_reading_methods_are_answered_and_a_second_statement_is_refused(served) -> None:
+    base, log, _ = served
+    for method, path in (
+        ("TRACE", "/"),
+        ("POST", "/archive/documents"),
+        ("POST", "/-/search"),
+        ("DELETE", "/-/scorecard"),
+        ("PUT", "/archive"),
+    ):
+        response = httpx.request(method, base + path, timeout=30)
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert response.headers["allow"] == "GET, HEAD"
+    for path in (
+        "/archive/documents?_where=1;%20drop%20table%20documents",
+        "/archive/documents.json?_where=1;%20drop%20table%20documents",
+    ):
+        assert httpx.get(base + path, timeout=30).status_code == 400, path
+    assert httpx.head(base + "/-/scorecard", timeout=30).status_code == 200
+    assert httpx.get(base + "/archive/documents.json", timeout=30).json()["rows"]
+
+
 def test_odd_searches_are_words_not_syntax(served) -> None:
     base, _, _ = served
     for query in ("O'Brien", "a:b:c", '"', "verwerkingen AND OR NOT", "x" * 20000):

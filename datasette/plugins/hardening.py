@@ -9,6 +9,8 @@ the answers to requests that go wrong, and the headers every answer carries).
 - Every answer carries CSP (frame-ancestors none), nosniff and a Referrer-Policy; an answer
   that sets its own CSP (an original's sandbox) keeps it. Cookies (the private site's sign-in)
   are HttpOnly and SameSite, and Secure behind https.
+- Only GET and HEAD are answered (POST only where Datasette signs in and out): TRACE or a POST
+  to a table is a 405. A filter holding a second statement is a 400.
 - The pages that show where the files are on disk (`/-/databases`) are not served, and a
   robots.txt of our own keeps crawlers off the expensive views.
 """
@@ -44,6 +46,10 @@ Allow: /-/scorecard
 Allow: /-/statistieken
 """
 HIDDEN = ("/-/databases", "/-/threads", "/-/plugins")
+# The site is read with GET (and HEAD); only Datasette's own sign-in pages take a POST. Anything
+# else (TRACE, a POST to a table) is a 405, not a 500.
+READ = {"GET", "HEAD"}
+POSTABLE = ("/-/logout", "/-/messages", "/-/permissions", "/-/create-token")
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; "
@@ -68,6 +74,9 @@ def _status(exception: Exception, request) -> tuple[int, str]:
         word in str(exception).lower() for word in REFUSED
     ):
         return 400, "Deze zoekopdracht vraagt meer dan deze site geeft; maak hem kleiner."
+    if isinstance(exception, sqlite3.ProgrammingError):
+        # a second statement in a filter (`?_where=1; drop table documents`): never run
+        return 400, "Deze zoekopdracht of filter kan niet worden uitgevoerd."
     if isinstance(exception, sqlite3.OperationalError) and any(
         word in str(exception).lower() for word in USER_ERRORS
     ):
@@ -114,6 +123,17 @@ def asgi_wrapper(datasette):
 
     def wrap(app):
         async def add_headers(scope, receive, send):
+            method = scope.get("method", "GET")
+            if (
+                scope["type"] == "http"
+                and method not in READ
+                and not (method == "POST" and scope["path"].rstrip("/") in POSTABLE)
+            ):
+                refused = Response.text(
+                    "Deze methode wordt hier niet gebruikt.", status=405, headers={"Allow": "GET, HEAD"}
+                )
+                await refused.asgi_send(send)
+                return
             if scope["type"] == "http" and scope["path"].rstrip("/").startswith(HIDDEN):
                 missing = (
                     Response.json({"ok": False, "error": "Niet gevonden", "status": 404}, status=404)
