@@ -20,6 +20,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 WOO = str(Path(sys.executable).with_name("woo"))
@@ -153,10 +154,14 @@ def main() -> None:
         text=True,
     )
     try:
-        start_urls = json.loads(web.stdout.readline())["start_urls"]
+        announced = json.loads(web.stdout.readline())
+        start_urls = announced["start_urls"]
         print(f"fixture web: {len(start_urls)} municipal sites on 127.0.0.1", flush=True)
         woo("init")
-        woo("crawl", *[f"--start-url={code}={url}" for code, url in start_urls.items()], *LOCAL)
+        # its publication platform's port on 127.0.0.1 is ours to crawl, as an intranet's would be
+        allow = [f"--allow-internal={urlsplit(base).netloc}" for base in announced["hosts"]]
+        starts = [f"--start-url={code}={url}" for code, url in start_urls.items()]
+        woo("crawl", *starts, *allow, *LOCAL)
     finally:
         web.stdin.close()
         web.wait(timeout=10)

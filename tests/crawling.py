@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.fixtures.web.server import FixtureWeb
 
@@ -32,7 +33,9 @@ FAST = [
 
 def crawl_command(web: FixtureWeb, *extra: str) -> list[str]:
     starts = [f"--start-url={code}={url}" for code, url in web.start_urls().items()]
-    return [WOO, "crawl", *starts, *FAST, *extra]
+    # the fixture web's other ports (its publication platform) are the user's own choice
+    allow = [f"--allow-internal={urlsplit(base).netloc}" for base in web.base.values()]
+    return [WOO, "crawl", *starts, *FAST, *allow, *extra]
 
 
 def crawl_env(data: Path) -> dict[str, str]:

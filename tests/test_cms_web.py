@@ -28,10 +28,13 @@ class Crawled:
 
 
 def woo_crawl(
-    data: Path, *start_urls: str, extra: tuple[str, ...] = ()
+    data: Path, *start_urls: str, web: cmsweb.CmsWeb, extra: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:
+    # the platform's port on this machine is one the user chose to crawl, as an intranet's
+    # would be; the other organisations' port is not
+    allow = f"--allow-internal={urlsplit(web.platform.url).netloc}"
     return subprocess.run(
-        [WOO, "crawl", *(f"--start-url={s}" for s in start_urls), *extra, *FAST],
+        [WOO, "crawl", *(f"--start-url={s}" for s in start_urls), *extra, *FAST, allow],
         env=crawl_env(data),
         capture_output=True,
         text=True,
@@ -45,7 +48,7 @@ def crawled(tmp_path_factory) -> Crawled:
     data = tmp_path_factory.mktemp("cmsweb") / "data"
     env = crawl_env(data)
     try:
-        crawl = woo_crawl(data, f"{cmsweb.CODE}={web.start_url}")
+        crawl = woo_crawl(data, f"{cmsweb.CODE}={web.start_url}", web=web)
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
         index = subprocess.run([WOO, "index"], env=env, capture_output=True, text=True, timeout=300)
         assert index.returncode == 0, index.stderr[-3000:]
@@ -160,7 +163,7 @@ def test_a_small_page_budget_buys_the_best_scoring_pages_and_the_summary_says_so
     web = cmsweb.CmsWeb()
     try:
         crawl = woo_crawl(
-            tmp_path / "data", f"{cmsweb.CODE}={web.start_url}", extra=("--max-pages", "6")
+            tmp_path / "data", f"{cmsweb.CODE}={web.start_url}", web=web, extra=("--max-pages", "6")
         )
     finally:
         web.close()
@@ -190,6 +193,7 @@ def test_a_dead_site_and_a_site_that_redirects_elsewhere_are_one_line_each(tmp_p
             f"{cmsweb.CODE}={web.start_url}",
             f"GM0014={dead}",
             f"GM0034={moved.url}/",
+            web=web,
         )
     finally:
         web.close()

@@ -244,3 +244,52 @@ def test_a_page_of_a_million_links_is_read_in_part_and_the_other_sites_go_on(
     )
     if peak > before:  # this crawl is the largest child so far: its peak is measured
         assert peak < 1_000_000, f"the crawl took {peak // 1024} MB"
+
+
+def test_starting_on_one_local_port_opens_no_other_port_of_the_machine(
+    site, secret: Site, tmp_path: Path
+) -> None:
+    # another service on the same host, linked as a platform by every cue
+    other = f"http://127.0.0.1:{secret.server.server_port}"
+    site.body(
+        "/",
+        f'<html><title>Gemeente</title><a href="{other}/amsterdam/woo-besluiten">'
+        "Woo-besluiten Amsterdam</a></html>".encode(),
+        "text/html",
+    )
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [WOO, "crawl", f"--start-url=GM0363={site.url('/')}", *FAST],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert secret.log == []
+    errors = [e for (e,) in query(data, "select error from fetch_errors")]
+    assert any(other in e and "internal address" in e for e in errors), errors
+    # named with --allow-internal, it is the user's choice
+    allowed = subprocess.run(
+        [
+            WOO,
+            "crawl",
+            "--fresh",
+            f"--start-url=GM0363={site.url('/')}",
+            *FAST,
+            f"--allow-internal=127.0.0.1:{secret.server.server_port}",
+        ],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+    assert "/amsterdam/woo-besluiten" in secret.log
+
+
+def test_fetch_allows_the_typed_port_only(archive: Archive, site, secret: Site) -> None:
+    site.redirect("/elders", f"http://127.0.0.1:{secret.server.server_port}/secret")
+    with pytest.raises(FetchError, match="internal address"):
+        fetch(archive, site.url("/elders"))
+    assert secret.log == []

@@ -588,6 +588,14 @@ def cite(ref: str, as_json: bool, lang: str, base_url: str | None) -> None:
 @click.option(
     "--fresh", is_flag=True, help="Start a new run instead of resuming an unfinished one."
 )
+@click.option(
+    "--allow-internal",
+    "allow_internal",
+    multiple=True,
+    metavar="HOST:PORT",
+    help="An internal address the crawl may reach besides the start URLs' own (an intranet "
+    "platform, a local test web); host and port, each one named.",
+)
 def crawl(
     codes: tuple[str, ...],
     start_urls: tuple[str, ...],
@@ -595,6 +603,7 @@ def crawl(
     max_pages: int | None,
     overrides: tuple[str, ...],
     fresh: bool,
+    allow_internal: tuple[str, ...],
 ) -> None:
     """Crawl municipal websites for what they must publish on privacy and openness.
 
@@ -619,6 +628,12 @@ def crawl(
         settings[key.strip()] = value
     if max_pages:
         settings["WOO_MAX_PAGES"] = str(max_pages)
+    for target in allow_internal:
+        host, sep, port = target.strip().rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise click.BadParameter(f"{target!r} is not HOST:PORT", param_hint="--allow-internal")
+    if allow_internal:
+        settings["WOO_ALLOW_INTERNAL"] = ",".join(t.strip().lower() for t in allow_internal)
     split = [c.strip() for code in codes for c in code.split(",") if c.strip()]
     try:
         sites = sites_for(store, split, list(start_urls), everything)

@@ -200,9 +200,12 @@ def fetch(
                 deadline = _Deadline(MAX_SECONDS)
                 try:
                     netguard.check_url(current, allowed)
-                    with deadline, client.stream(
-                        "GET", current, headers=headers, extensions={"trace": deadline.trace}
-                    ) as response:
+                    with (
+                        deadline,
+                        client.stream(
+                            "GET", current, headers=headers, extensions={"trace": deadline.trace}
+                        ) as response,
+                    ):
                         # through a proxy, the proxy answers: its address is not the server's
                         ip = None if netguard.proxy_for(current) else _server_ip(response)
                         netguard.check_peer(current, ip, allowed)

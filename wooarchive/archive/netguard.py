@@ -84,6 +84,16 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def target_of(url: str) -> str:
+    """A URL's host and port ("127.0.0.1:8001"): what an exception for an internal address is
+    made for. The user who starts on one local service has not opened every other port of the
+    same machine (a database's web console, a metadata service)."""
+    parts = urlsplit(url)
+    return (
+        f"{(parts.hostname or '').lower()}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    )
+
+
 def check_scheme(url: str) -> None:
     """Raise Forbidden unless ``url`` is http or https (with a host)."""
     parts = urlsplit(url)
@@ -93,11 +103,11 @@ def check_scheme(url: str) -> None:
 
 def check_url(url: str, allowed: frozenset[str] = frozenset()) -> None:
     """Raise Forbidden when ``url`` is not http(s), or its host is, or resolves to, an
-    internal address and is not one of the ``allowed`` hosts."""
+    internal address and its host and port are not one of the ``allowed`` targets."""
     check_scheme(url)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if host in allowed:
+    if target_of(url) in allowed:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for address in _addresses(host, port):
@@ -119,17 +129,15 @@ def proxy_for(url: str) -> str | None:
 def check_peer(url: str, address: str | None, allowed: frozenset[str] = frozenset()) -> None:
     """Raise Forbidden when the address a response came from is internal (DNS can answer
     differently from one moment to the next) and the URL's host is not an allowed one."""
-    host = host_of(url)
-    if address and host not in allowed and is_internal(address):
+    if address and target_of(url) not in allowed and is_internal(address):
         raise Forbidden(f"{url}: answered from the internal address {address}; not archived")
 
 
 def allowed_for(*urls: str) -> frozenset[str]:
-    """The hosts among ``urls`` that are internal: what the user chose to reach."""
+    """The host:port targets among ``urls`` that are internal: what the user chose to reach."""
     found = set()
     for url in urls:
-        host = host_of(url)
-        port = urlsplit(url).port or 80
-        if host and any(is_internal(a) for a in _addresses(host, port)):
-            found.add(host)
+        host, target = host_of(url), target_of(url)
+        if host and any(is_internal(a) for a in _addresses(host, int(target.rsplit(":", 1)[1]))):
+            found.add(target)
     return frozenset(found)

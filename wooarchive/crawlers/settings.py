@@ -95,6 +95,9 @@ WOO_MAX_DEPTH = 5
 # The national Algoritmeregister, where a municipality's algorithm register may exist only: its
 # entries are fetched there (WOO_ALGORITHM_REGISTER in the environment or -s; empty: not asked).
 WOO_ALGORITHM_REGISTER = os.environ.get("WOO_ALGORITHM_REGISTER", DEFAULT_BASE)
+# Internal addresses (host:port, comma-separated) the crawl may reach besides each start URL's
+# own: `woo crawl --allow-internal`. Every other internal address is refused.
+WOO_ALLOW_INTERNAL = ""
 # A robots.txt Crawl-delay is obeyed up to this many seconds (86400 would never end a run).
 WOO_MAX_CRAWL_DELAY = 60.0
 # Pages of one paginated listing at most (a listing's next page does not count as deeper).

@@ -119,8 +119,11 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
         # publication platforms followed: host -> why; those whose first page is still to come
         self.platforms: dict[str, str] = {}
         self.unconfirmed: dict[str, bool] = {}  # host -> whether the link named the municipality
-        # internal addresses are reached only where the user started (the fixture web, a test)
-        self.allowed_internal = netguard.allowed_for(start_url)
+        # internal addresses are reached only where the user started (the fixture web, a test),
+        # host and port, or where they allowed it
+        self.allowed_internal = netguard.allowed_for(start_url) | frozenset(
+            settings.getlist("WOO_ALLOW_INTERNAL")
+        )
         self.session_params: dict[str, set[str]] = {}  # learned, per host
         self._variants: dict[tuple, tuple[str, str]] = {}
         self.seen: set[str] = set()
