@@ -338,3 +338,19 @@ def test_an_outboxed_letter_asks_to_record_the_day_and_an_address_can_be_given(
     assert "woo request event 1 sent --on DATUM" in overview and "woo request send" not in overview
     shown = woo("request", "show", "1").output
     assert "to: woo@rotterdam.nl" in shown and "Op grond van de Wet open overheid" in shown
+
+
+def test_a_letter_in_the_outbox_is_readable_by_its_owner_only(sent, tmp_path: Path) -> None:
+    letter = next((tmp_path / "outbox").iterdir())
+    assert stat.S_IMODE(letter.stat().st_mode) == 0o600  # it holds the requester's address
+    assert stat.S_IMODE((tmp_path / "outbox").stat().st_mode) == 0o700
+    assert b"Fenna de Vries" in letter.read_bytes()
+
+
+def test_the_private_site_is_not_served_to_other_machines_without_a_deliberate_flag(
+    data_dir: Path,
+) -> None:
+    for host in ("0.0.0.0", "::", "192.168.1.5"):
+        result = CliRunner().invoke(cli, ["serve", "--private", "--host", host])
+        assert result.exit_code != 0
+        assert "--expose-private" in result.output and "Traceback" not in result.output

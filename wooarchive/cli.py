@@ -735,7 +735,15 @@ def deadline(
     help="The address readers reach the site at, used in every permalink and citation "
     "(default WOO_BASE_URL, else http://HOST:PORT).",
 )
-def serve(host: str, port: int, private: bool, base_url: str | None) -> None:
+@click.option(
+    "--expose-private",
+    is_flag=True,
+    help="With --private, listen on an address other machines reach all the same (behind your "
+    "own TLS and firewall only).",
+)
+def serve(
+    host: str, port: int, private: bool, base_url: str | None, expose_private: bool
+) -> None:
     """Publish the public archive (archive.db only) with Datasette.
 
     Citations on the site link to --base-url (or WOO_BASE_URL): set it to the public address
@@ -744,6 +752,11 @@ def serve(host: str, port: int, private: bool, base_url: str | None) -> None:
     With --private, requests.db is served too, readable only after signing in as root with the
     one-time link Datasette prints. Keep it on 127.0.0.1.
     """
+    if private and not expose_private and not _loopback(host):
+        raise click.ClickException(
+            f"--private on {host}: the requests (names, addresses) would be reachable from other "
+            "machines; serve them on 127.0.0.1, or add --expose-private if you mean it"
+        )
     os.environ["WOO_BASE_URL"] = (
         base_url or os.environ.get("WOO_BASE_URL") or f"http://{host}:{port}"
     ).rstrip("/")
@@ -754,6 +767,18 @@ def serve(host: str, port: int, private: bool, base_url: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"serving {store.settings.archive_db} at http://{host}:{port}/", err=True)
     os.execv(command[0], command)
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @cli.command()

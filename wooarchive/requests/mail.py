@@ -141,9 +141,13 @@ def send(
     raw = bytes(message)
     written = None
     if outbox is not None:
-        outbox.mkdir(parents=True, exist_ok=True)
+        # the letter holds the requester's name and address: theirs only (0600 in a 0700 folder)
+        outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
         written = outbox / f"{request['reference']}.eml"
-        written.write_bytes(raw)
+        fd = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+        os.chmod(written, 0o600)  # also when it was there before, written by an older version
     else:
         config = smtp_settings()
         try:
