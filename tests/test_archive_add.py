@@ -121,3 +121,40 @@ def test_an_unknown_municipality_code_is_refused(data_dir: Path, tmp_path: Path)
     assert result.exit_code == 1
     assert "unknown municipality code 'GM9999'" in result.output
     assert counts(data_dir)[2] == 0
+
+
+def test_a_file_whose_name_is_not_utf8_is_archived_under_a_readable_name(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    folder = os.fsencode(tmp_path)
+    path = os.path.join(folder, b"besluit-\xe9t\xe9.pdf")  # Windows-1252, as a USB stick has it
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n%%EOF\n")
+    woo_bin = os.path.join(os.path.dirname(sys.executable), "woo").encode()
+    result = subprocess.run(
+        [woo_bin, b"archive", b"add", path],
+        env={**os.environ, "WOO_DATA": str(data_dir)},
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    [warc] = (data_dir / "warc").glob("*.warc.gz")
+    with open(warc, "rb") as stream:
+        uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)]
+    assert "file:besluit-été.pdf" in uris
+
+
+def test_names_are_safe_on_every_file_system() -> None:
+    from wooarchive.archive.names import safe_name
+
+    assert safe_name("CON") == "_CON" and safe_name("nul.txt") == "_nul.txt"
+    assert safe_name("Besluit: deel 1 [def]?.pdf") == "Besluit_ deel 1 (def)_.pdf"
+    assert safe_name("notitie... ") == "notitie"
+    long = safe_name("ë" * 400 + ".pdf")
+    assert len(long.encode("utf-8")) <= 200 and long.endswith("ë.pdf")

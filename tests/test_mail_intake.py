@@ -354,3 +354,71 @@ def test_the_private_site_is_not_served_to_other_machines_without_a_deliberate_f
         result = CliRunner().invoke(cli, ["serve", "--private", "--host", host])
         assert result.exit_code != 0
         assert "--expose-private" in result.output and "Traceback" not in result.output
+
+
+def _raw_utf8_reply(
+    subject: str, filename: str, in_reply_to: str | None, sender: str = "woo@amsterdam.nl"
+) -> bytes:
+    """A reply as some mail systems send it: the attachment's name in raw UTF-8 bytes inside
+    the header, not encoded as RFC 2231 asks."""
+    threading = f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else ""
+    return (
+        f"From: {sender}\r\nTo: {ME}\r\nSubject: {subject}\r\n"
+        f"Message-ID: <raw-{len(subject)}@amsterdam.nl>\r\n{threading}"
+        "Date: Mon, 09 Feb 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nHierbij het besluit.\r\n--XX\r\n"
+        f'Content-Type: application/pdf; name="{filename}"\r\n'
+        f'Content-Disposition: attachment; filename="{filename}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--XX--\r\n"
+    ).encode("utf-8")
+
+
+def test_a_raw_utf8_attachment_name_is_filed_and_a_long_subject_fits_a_dossier(
+    sent, tmp_path: Path
+) -> None:
+    import zipfile
+
+    store, letter = sent
+    reference = ref(store)
+    original = email.message_from_bytes(letter)["Message-ID"]
+    # 60 non-ASCII characters and more: 300 bytes and more as a file name
+    subject = "Beslissing op uw verzoek — één, twéé, drië; Fryslân " * 6
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.eml").write_bytes(_raw_utf8_reply(subject, "Besluit: café [def].pdf", original))
+    imported = woo("mail", "import", str(inbox))
+    assert "1 filed" in imported.output, imported.output
+    [stored] = [r["filename"] for r in store.db.query("select filename from attachments")]
+    assert stored == "Besluit: café [def].pdf"
+    assert woo("keys", "init").exit_code == 0
+    for target in (tmp_path / "dossier.zip", tmp_path / "dossier"):
+        made = woo("request", "dossier", reference, "-o", str(target))
+        assert made.exit_code == 0, made.output
+    names = zipfile.ZipFile(tmp_path / "dossier.zip").namelist()
+    for name in names:
+        for part in name.split("/"):
+            assert len(part.encode("utf-8")) <= 255, part
+            assert not set(part) & set('<>:"|?*[]'), part
+            assert not part.endswith((".", " ")), part
+    assert any(n.endswith("Besluit_ café (def).pdf") for n in names), names
+    assert woo("export", "verify", str(tmp_path / "dossier.zip")).exit_code == 0
+    assert woo("export", "verify", str(tmp_path / "dossier")).exit_code == 0
+
+
+def test_a_quarantined_message_with_a_raw_utf8_attachment_name_can_be_assigned(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "b.eml").write_bytes(
+        _raw_utf8_reply("Uw bericht", "notitie café.pdf", None, "iemand@voorbeeld.nl")
+    )
+    assert "1 in quarantine" in woo("mail", "import", str(inbox)).output
+    [quarantined] = list(store.db.query("select id from quarantine"))
+    assigned = woo("mail", "assign", str(quarantined["id"]), ref(store))
+    assert assigned.exit_code == 0, assigned.output
+    assert [r["filename"] for r in store.db.query("select filename from attachments")] == [
+        "notitie café.pdf"
+    ]

@@ -741,9 +741,7 @@ def deadline(
     help="With --private, listen on an address other machines reach all the same (behind your "
     "own TLS and firewall only).",
 )
-def serve(
-    host: str, port: int, private: bool, base_url: str | None, expose_private: bool
-) -> None:
+def serve(host: str, port: int, private: bool, base_url: str | None, expose_private: bool) -> None:
     """Publish the public archive (archive.db only) with Datasette.
 
     Citations on the site link to --base-url (or WOO_BASE_URL): set it to the public address

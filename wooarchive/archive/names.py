@@ -11,21 +11,52 @@ from email.message import Message
 
 # C0/C1 controls and DEL, and the format characters that reorder or hide text
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# what Windows refuses in a name (dossiers go to lawyers and courts), and brackets, which its
+# shells read as wildcards
+WINDOWS = str.maketrans({c: "_" for c in '<>:"|?*'} | {"[": "(", "]": ")"})
+# device names Windows will not open as files, with any extension
+RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.I)
+# bytes: a file system counts bytes (255 on ext4 and NTFS's UTF-16 alike), and callers add a
+# number before and an extension after
 MAX_NAME = 200
 
 
+def _text(name: str) -> str:
+    """A name as text: one read from a file system in another encoding holds surrogates
+    (Python's surrogateescape), which no header or UTF-8 file can carry; its bytes are read as
+    UTF-8 if they are, else as Windows-1252 (where such names come from)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` bytes of UTF-8, cut between characters."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def safe_name(name: str, default: str = "bestand") -> str:
-    """A file name without control or direction characters or path separators, whitespace
-    folded, at most ``MAX_NAME`` characters with its extension kept."""
-    name = unicodedata.normalize("NFC", name)
+    """A file name without control or direction characters, path separators or what Windows
+    refuses (`:`, `?`, device names such as `CON`, trailing dots), whitespace folded, at most
+    ``MAX_NAME`` bytes of UTF-8 with its extension kept."""
+    name = unicodedata.normalize("NFC", _text(name))
     name = " ".join(UNSAFE.sub(" ", name).split()).replace("/", "_").replace("\\", "_")
-    name = name.strip(" .")
-    if len(name) > MAX_NAME:
+    name = name.translate(WINDOWS).strip(" .")
+    if RESERVED.match(name):
+        name = f"_{name}"
+    if len(name.encode("utf-8")) > MAX_NAME:
         stem, dot, extension = name.rpartition(".")
         if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_NAME - len(extension) - 1].rstrip() + "." + extension
+            budget = MAX_NAME - len(extension.encode("utf-8")) - 1
+            name = _cut(stem, budget).rstrip(" .") + "." + extension
         else:
-            name = name[:MAX_NAME]
+            name = _cut(name, MAX_NAME).rstrip(" .")
     return name or default
 
 

@@ -286,6 +286,18 @@ def _filename(part: Message) -> str | None:
         return None
     if not isinstance(name, str):
         name = str(name)
+    if "\ufffd" in name:
+        # raw 8-bit bytes in the header (`filename="café.pdf"` in UTF-8): the email package
+        # gave them up; the header read as text (header()) still has them
+        for field, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
+            text = header(part, field)
+            if text:
+                holder = Message()
+                holder[field] = text
+                value = holder.get_param(param, header=field.lower())
+                if value:
+                    name = email.utils.collapse_rfc2231_value(value)
+                    break
     data = name.encode("utf-8", "surrogateescape")
     try:
         name = data.decode("utf-8")
@@ -324,7 +336,7 @@ def attachments(message: Message) -> list[Attachment]:
             continue
         name = _filename(part)
         mime = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = (header(part, "Content-Disposition") or "").split(";")[0].strip().lower()
         if name is None and (
             part.get_content_maintype() == "text" or mime == "message/delivery-status"
         ):
