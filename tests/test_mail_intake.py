@@ -371,7 +371,7 @@ def _raw_utf8_reply(
         f'Content-Type: application/pdf; name="{filename}"\r\n'
         f'Content-Disposition: attachment; filename="{filename}"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--XX--\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def test_a_raw_utf8_attachment_name_is_filed_and_a_long_subject_fits_a_dossier(
