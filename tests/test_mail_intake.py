@@ -422,3 +422,51 @@ def test_a_quarantined_message_with_a_raw_utf8_attachment_name_can_be_assigned(
     assert [r["filename"] for r in store.db.query("select filename from attachments")] == [
         "notitie café.pdf"
     ]
+
+
+def test_a_bounce_that_quotes_none_of_our_letters_changes_nothing_and_only_suggests(
+    sent, tmp_path: Path
+) -> None:
+    """The body held to account can send a bounce from its own domain with the (sequential,
+    guessable) reference in the subject; without one of our Message-IDs it resets nothing."""
+    store, _ = sent
+    forged = email.message_from_string(
+        "From: Mail Delivery System <MAILER-DAEMON@amsterdam.nl>\n"
+        f"To: {ME}\nSubject: Undelivered Mail Returned to Sender [{ref(store)}]\n"
+        "Date: Tue, 03 Feb 2026 09:00:00 +0100\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; amsterdam.nl\n\n"
+        "Final-Recipient: rfc822; woo.ondersteuning@amsterdam.nl\nAction: failed\n"
+        "Status: 5.1.1\n\n--B--\n"
+    )
+    result = woo("mail", "import", str(write(tmp_path / "vals.eml", bytes(forged))))
+    assert f"filed with {ref(store)} [bounce]" in result.output, result.output
+    assert f"suggests: woo request event {ref(store)} undelivered --on DATE" in result.output
+    assert "quotes none of our letters' Message-IDs; it may be forged" in result.output
+    assert not list(store.db.query("select 1 from events where kind = 'undelivered'"))
+    overview = woo("requests", "--json", "--today", "2026-02-10").output
+    assert '"status": "undelivered"' not in overview
+
+
+def test_a_reply_whose_sender_failed_authentication_is_filed_with_a_warning(
+    sent, tmp_path: Path
+) -> None:
+    store, _ = sent
+    spoofed = message(
+        sender="woo@amsterdam.nl",
+        subject=f"[{ref(store)}] Besluit op uw Woo-verzoek",
+        body="Hierbij ontvangt u ons besluit op uw verzoek.",
+        message_id="<spoof-1@elders.example>",
+    )
+    spoofed["Authentication-Results"] = (
+        "mx.onderzoek.example; spf=fail smtp.mailfrom=amsterdam.nl; dmarc=fail header.from=amsterdam.nl"
+    )
+    result = woo("mail", "import", str(write(tmp_path / "spoof.eml", bytes(spoofed))))
+    assert f"filed with {ref(store)}" in result.output
+    assert "warning: the sender could not be verified (spf=fail, dmarc=fail)" in result.output
+    [reason] = [
+        r[0]
+        for r in store.db.execute("select suggested_reason from messages where direction = 'in'")
+    ]
+    assert "could not be verified" in reason

@@ -353,8 +353,10 @@ def report(results) -> None:
                 if item.suggestion
                 else ""
             )
-            if item.kind == "bounce":
+            if item.kind == "bounce" and not item.warning:
                 hint = f"; not delivered: woo request show {item.reference}"
+            if item.warning:
+                hint += f" (warning: {item.warning})"
             click.echo(
                 f"{item.source}: filed with {item.reference}{kind} (by {item.matched_by}){hint}"
             )
@@ -403,6 +405,7 @@ def mail_assign(quarantine_id: int, ref: str) -> None:
     click.echo(
         f"filed with {result.reference}"
         + (f"; suggests {result.suggestion}" if result.suggestion else "")
+        + (f" (warning: {result.warning})" if result.warning else "")
     )
 
 

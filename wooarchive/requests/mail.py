@@ -195,6 +195,11 @@ class Imported:
     suggestion: str | None = None
     reason: str | None = None
     kind: str | None = None  # reply | bounce | delivery_delayed | auto_reply | acknowledgement
+    warning: str | None = None  # why the suggestion (or the bounce) is not to be taken on trust
+
+
+# how a message is matched when it names a Message-ID of one of our own letters
+BY_OUR_ID = "In-Reply-To/References"
 
 
 def suggest(subject: str, body: str) -> tuple[str | None, str | None]:
@@ -254,7 +259,7 @@ class Matcher:
         thread = " ".join(mailread.header(message, h) or "" for h in ("In-Reply-To", "References"))
         for message_id in re.findall(r"<[^>]+>", thread) + bounced_ids:
             if message_id in self.outgoing:
-                return self.outgoing[message_id], "In-Reply-To/References", []
+                return self.outgoing[message_id], BY_OUR_ID, []
         senders = mailread.addresses(message, "From", "Sender", "Reply-To")
         domain = senders[0].rsplit("@", 1)[1] if senders else None
         recipients = " ".join(
@@ -398,6 +403,17 @@ def file_message(
     suggestion, why = (None, None)
     if kind.kind in ("reply", "acknowledgement"):
         suggestion, why = suggest(subject, words)
+    warning = mailread.unverified_sender(message)
+    # a bounce that quotes none of our letters' Message-IDs could be written by anyone (the body
+    # held to account can send one from its own domain, with the guessable reference in the
+    # subject): it suggests, it does not reset a deadline
+    trusted_bounce = kind.kind == "bounce" and how == BY_OUR_ID and warning is None
+    if kind.kind == "bounce" and not trusted_bounce:
+        suggestion = "undelivered"
+        why = kind.reason
+        warning = warning or "this bounce quotes none of our letters' Message-IDs; it may be forged"
+    if warning and suggestion:
+        why = f"{why}; {warning}"
     case = mailread.case_number(words) if kind.kind in ("reply", "acknowledgement") else None
     defects = [type(d).__name__ for part in message.walk() for d in getattr(part, "defects", [])]
     found = mailread.attachments(message)
@@ -448,7 +464,7 @@ def file_message(
                 for a, blob in zip(found, stored, strict=True)
             ],
         )
-    if kind.kind == "bounce" and store.received(request_id) is not None:
+    if trusted_bounce and store.received(request_id) is not None:
         day = (mailread.sent_at(message) or _now())[:10]
         store.add_event(
             request_id,
@@ -457,7 +473,9 @@ def file_message(
             note=kind.reason,
             message_id=row_id,
         )
-    return Imported(source, "filed", request["reference"], how, suggestion, kind=kind.kind)
+    return Imported(
+        source, "filed", request["reference"], how, suggestion, kind=kind.kind, warning=warning
+    )
 
 
 def assign(store: RequestStore, quarantine_id: int, ref: int | str) -> Imported:

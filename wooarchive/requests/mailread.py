@@ -57,15 +57,38 @@ def header(message: Message, name: str) -> str | None:
     for key, value in message.raw_items():
         if key.lower() != name.lower():
             continue
-        if not isinstance(value, str):  # a Header object from a caller-built message
-            value = str(value)
-        data = value.encode("ascii", "surrogateescape")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", "replace")
-        text = re.sub(r"\r?\n[ \t]+", " ", text).strip()
-        return decode_words(text)
+        return header_text(value)
+    return None
+
+
+def header_text(value) -> str:
+    """A raw header value as text: raw 8-bit bytes read as UTF-8 (else Windows-1252), folding
+    undone, encoded words decoded."""
+    if not isinstance(value, str):  # a Header object from a caller-built message
+        value = str(value)
+    data = value.encode("ascii", "surrogateescape")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", "replace")
+    text = re.sub(r"\r?\n[ \t]+", " ", text).strip()
+    return decode_words(text)
+
+
+AUTH_FAILED = re.compile(r"\b(dmarc|spf|dkim)=(fail|softfail|permerror)\b", re.I)
+
+
+def unverified_sender(message: Message) -> str | None:
+    """Why the From cannot be trusted, from what the receiving mail server recorded in
+    Authentication-Results (RFC 8601): a DMARC, SPF or DKIM failure. None when nothing failed
+    (or nothing was recorded: most test mail and many servers say nothing)."""
+    for key, value in message.raw_items():
+        if key.lower() != "authentication-results":
+            continue
+        failed = AUTH_FAILED.findall(header_text(value))
+        if failed:
+            checks = ", ".join(f"{check.lower()}={result.lower()}" for check, result in failed)
+            return f"the sender could not be verified ({checks}); check before you record it"
     return None
 
 
