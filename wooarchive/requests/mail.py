@@ -516,6 +516,17 @@ def imap_settings() -> dict:
     }
 
 
+def _imap_size(client, uid: int) -> int | None:
+    """A message's size as the server states it (RFC822.SIZE), asked before its body is."""
+    status, parts = client.uid("fetch", str(uid), "(RFC822.SIZE)")
+    for part in parts or []:
+        line = part[0] if isinstance(part, tuple) else part
+        found = re.search(rb"RFC822\.SIZE (\d{1,15})", line or b"")
+        if found:
+            return int(found.group(1))
+    return None
+
+
 def fetch_imap(store: RequestStore) -> list[Imported]:
     """Read new mail from an IMAP folder (read-only: flags are left alone) and import it as
     `woo mail import` does."""
@@ -546,14 +557,25 @@ def fetch_imap(store: RequestStore) -> list[Imported]:
         ).fetchone()
         last = state[1] if state and state[0] == uidvalidity else 0
         status, data = client.uid("search", None, f"UID {last + 1}:*")
-        uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > last)
+        tokens = b" ".join(d for d in data or [] if isinstance(d, bytes)).split()
+        for odd in [t for t in tokens if not t.isdigit()][:10]:  # a server's word, not a UID
+            results.append(
+                Imported(f"imap:{config['folder']}", "refused", reason=f"not a UID: {odd[:40]!r}")
+            )
+        uids = sorted({int(t) for t in tokens if t.isdigit() and int(t) > last})
         matcher = Matcher(store)
         blocked = False  # a message not stored yet keeps the UID from moving past it
+        limit = _max_bytes()
         for uid in uids:
             source = f"imap:{config['folder']}:{uid}"
             try:
-                status, parts = client.uid("fetch", str(uid), "(BODY.PEEK[])")
-                raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
+                size = _imap_size(client, uid)
+                if size is not None and size > limit:
+                    raw, status = b"", "too large"  # not fetched: its size says enough
+                else:
+                    # at most one byte over the limit, whatever the server said of the size
+                    status, parts = client.uid("fetch", str(uid), f"(BODY.PEEK[]<0.{limit + 1}>)")
+                    raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
             except (OSError, imaplib.IMAP4.error) as exc:
                 raw, status = None, f"fetch failed ({exc})"
             if raw is None:
@@ -566,10 +588,8 @@ def fetch_imap(store: RequestStore) -> list[Imported]:
                 )
                 blocked = True
                 continue
-            if len(raw) > _max_bytes():
-                found = RawMessage(
-                    source, None, f"larger than {_max_bytes() >> 20} MB (WOO_MAIL_MAX_MB)"
-                )
+            if status == "too large" or len(raw) > limit:
+                found = RawMessage(source, None, f"larger than {limit >> 20} MB (WOO_MAIL_MAX_MB)")
             else:
                 found = RawMessage(source, raw)
             results.append(_import_raw(store, matcher, found))
