@@ -41,3 +41,86 @@ def test_the_commands_in_verify_txt_check_a_dossier_and_catch_a_change(
     letter.write_text(letter.read_text() + "\nachteraf toegevoegd\n")
     changed = subprocess.run(commands[1], shell=True, cwd=folder, capture_output=True, text=True)
     assert changed.returncode != 0 and "verzoek.txt: FAILED" in changed.stdout
+
+
+def _verify(target: Path, data: Path) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    woo_bin = str(Path(sys.executable).with_name("woo"))
+    return subprocess.run(
+        [woo_bin, "export", "verify", str(target)],
+        env={**os.environ, "WOO_DATA": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_member_that_inflates_to_hundreds_of_megabytes_is_hashed_in_bounded_memory(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+    import resource
+    import zipfile
+
+    zeros, size = b"\0" * (1 << 20), 400
+    digest = hashlib.sha256()
+    bomb = tmp_path / "dossier.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("bijlagen/groot.pdf", "w", force_zip64=True) as member:
+            for _ in range(size):
+                member.write(zeros)
+                digest.update(zeros)
+        manifest = {"files": [{"path": "bijlagen/groot.pdf", "sha256": digest.hexdigest()}]}
+        zf.writestr("manifest.json", json.dumps(manifest))
+        zf.writestr("manifest-signature.json", "{}")
+    assert bomb.stat().st_size < 3_000_000
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = _verify(bomb, data_dir)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert "ok   bijlagen/groot.pdf: hash matches" in result.stdout, result.stdout + result.stderr
+    assert "FAIL signature" in result.stdout and result.returncode == 1
+    if peak > before:  # this verify is the largest child so far: its own peak
+        assert peak < 250_000, f"{peak // 1024} MB for a {size} MB member"
+
+
+def test_a_forged_or_broken_dossier_is_a_fail_line_never_a_traceback(
+    monkeypatch, data_dir: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    monkeypatch.setenv("WOO_REQUESTER_NAME", "Fenna de Vries")
+    monkeypatch.setenv("WOO_REQUESTER_EMAIL", "fenna@onderzoek.example")
+    assert woo("keys", "init").exit_code == 0
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    real = tmp_path / "echt.zip"
+    assert woo("request", "dossier", "1", "-o", str(real)).exit_code == 0
+    assert _verify(real, data_dir).returncode == 0
+    # a second member of an existing name: an unzip shows one, the verifier might hash the other
+    doubled = tmp_path / "dubbel.zip"
+    with zipfile.ZipFile(real) as source, zipfile.ZipFile(doubled, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        with __import__("warnings").catch_warnings():
+            __import__("warnings").simplefilter("ignore")
+            target.writestr("verzoek.txt", b"een ander verzoek")
+    result = _verify(doubled, data_dir)
+    assert result.returncode == 1
+    assert "FAIL verzoek.txt: more than one member of this name" in result.stdout
+    for name, content in (("manifest.json", b"{niet json"), ("manifest.json", b"[1, 2]")):
+        broken = tmp_path / "kapot.zip"
+        with zipfile.ZipFile(broken, "w") as zf:
+            zf.writestr(name, content)
+            zf.writestr("manifest-signature.json", b"{}")
+        result = _verify(broken, data_dir)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "FAIL manifest.json: cannot be read" in result.stdout, result.stdout
+    wacz = tmp_path / "kapot.wacz"
+    with zipfile.ZipFile(wacz, "w") as zf:
+        zf.writestr("datapackage.json", b"{kapot")
+        zf.writestr("datapackage-digest.json", b"{}")
+    result = _verify(wacz, data_dir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "FAIL datapackage.json: cannot be read" in result.stdout

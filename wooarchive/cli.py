@@ -498,20 +498,11 @@ def export_verify(file: Path) -> None:
 
     if not file.exists():
         raise click.ClickException(f"{file}: no such file")
-    if file.is_dir():
-        checks = verify_dossier(
-            {p.relative_to(file).as_posix(): p.read_bytes() for p in file.rglob("*") if p.is_file()}
-        )
-    else:
-        checks = None
-        if zipfile.is_zipfile(file):
-            with zipfile.ZipFile(file) as zf:
-                if MANIFEST in zf.namelist():
-                    checks = verify_dossier(
-                        {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
-                    )
-        if checks is None:
-            checks = verify_wacz(file)
+    is_dossier = file.is_dir()
+    if not is_dossier and zipfile.is_zipfile(file):
+        with zipfile.ZipFile(file) as zf:
+            is_dossier = MANIFEST in zf.namelist()
+    checks = verify_dossier(file) if is_dossier else verify_wacz(file)
     for check in checks:
         click.echo(check.line())
     if not all(c.ok for c in checks):

@@ -24,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 
 from wooarchive import __version__
 from wooarchive.archive import chain, keys, timestamp
+from wooarchive.archive.bundle import Bundle, BundleError
 from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
 
 
@@ -221,71 +222,76 @@ class Check:
 
 def verify_wacz(path: Path) -> list[Check]:
     """Every file's SHA-256 against datapackage.json, the datapackage's against the digest, and
-    the signature; one Check each."""
-    checks: list[Check] = []
+    the signature; one Check each. Read as a stranger's file: streamed, bounded, and a broken
+    or forged part is a failed check, never a traceback."""
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        return [Check(str(path), False, f"not a readable WACZ ({exc})")]
-    with zf:
-        names = set(zf.namelist())
-        if not {"datapackage.json", "datapackage-digest.json"} <= names:
-            return [
-                Check(str(path), False, "datapackage.json or datapackage-digest.json is missing")
-            ]
-        raw_package = zf.read("datapackage.json")
-        package = json.loads(raw_package)
-        for resource in package.get("resources", []):
-            name = resource["path"]
-            if name not in names:
-                checks.append(Check(name, False, "listed in datapackage.json but missing"))
-                continue
-            try:
-                actual = "sha256:" + hashlib.sha256(zf.read(name)).hexdigest()
-            except (zipfile.BadZipFile, OSError) as exc:  # a CRC failure: the bytes changed
-                checks.append(Check(name, False, f"unreadable ({exc})"))
-                continue
-            checks.append(
-                Check(
-                    name,
-                    actual == resource["hash"],
-                    "hash matches"
-                    if actual == resource["hash"]
-                    else f"hash is {actual}, datapackage.json says {resource['hash']}",
-                )
-            )
-        for extra in sorted(
-            names
-            - {r["path"] for r in package.get("resources", [])}
-            - {"datapackage.json", "datapackage-digest.json"}
-        ):
-            checks.append(Check(extra, False, "not listed in datapackage.json"))
-        digest = json.loads(zf.read("datapackage-digest.json"))
-        package_hash = "sha256:" + hashlib.sha256(raw_package).hexdigest()
+        with Bundle(path) as bundle:
+            return _wacz_checks(bundle)
+    except BundleError as exc:
+        return [Check(str(path), False, str(exc))]
+
+
+def _wacz_checks(bundle: Bundle) -> list[Check]:
+    checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
+    names = set(bundle.names)
+    if not {"datapackage.json", "datapackage-digest.json"} <= names:
+        return [
+            Check(str(bundle.path), False, "datapackage.json or datapackage-digest.json is missing")
+        ]
+    try:
+        raw_package = bundle.read("datapackage.json")
+        package = bundle.json("datapackage.json")
+        digest = bundle.json("datapackage-digest.json")
+        resources = [(r["path"], r["hash"]) for r in package.get("resources", [])]
+    except (BundleError, KeyError, TypeError, AttributeError) as exc:
+        return [*checks, Check("datapackage.json", False, f"cannot be read ({exc})")]
+    for name, expected in resources:
+        if name not in names:
+            checks.append(Check(name, False, "listed in datapackage.json but missing"))
+            continue
+        try:
+            actual = "sha256:" + bundle.sha256(name)
+        except BundleError as exc:  # a CRC failure: the bytes changed
+            checks.append(Check(name, False, str(exc)))
+            continue
         checks.append(
             Check(
-                "datapackage.json",
-                package_hash == digest.get("hash"),
-                "matches datapackage-digest.json"
-                if package_hash == digest.get("hash")
-                else "hash differs from datapackage-digest.json",
+                name,
+                actual == expected,
+                "hash matches"
+                if actual == expected
+                else f"hash is {actual}, datapackage.json says {expected}",
             )
         )
-        signed = digest.get("signedData")
-        if not signed:
-            checks.append(Check("signature", False, "the export is not signed"))
-        else:
-            valid = keys.check_signed(digest, package_hash)
-            checks.append(
-                Check(
-                    "signature",
-                    valid,
-                    f"valid ECDSA signature by key {signed['publicKey'][-16:]}"
-                    if valid
-                    else "does not verify: the digest or signature was changed",
-                )
+    for extra in sorted(
+        names - {name for name, _ in resources} - {"datapackage.json", "datapackage-digest.json"}
+    ):
+        checks.append(Check(extra, False, "not listed in datapackage.json"))
+    package_hash = "sha256:" + hashlib.sha256(raw_package).hexdigest()
+    checks.append(
+        Check(
+            "datapackage.json",
+            package_hash == digest.get("hash"),
+            "matches datapackage-digest.json"
+            if package_hash == digest.get("hash")
+            else "hash differs from datapackage-digest.json",
+        )
+    )
+    signed = digest.get("signedData")
+    if not signed:
+        checks.append(Check("signature", False, "the export is not signed"))
+    else:
+        valid = keys.check_signed(digest, package_hash)
+        checks.append(
+            Check(
+                "signature",
+                valid,
+                f"valid ECDSA signature by key {signed['publicKey'][-16:]}"
+                if valid
+                else "does not verify: the digest or signature was changed",
             )
-        checks.extend(timestamp_checks(digest))
+        )
+    checks.extend(timestamp_checks(digest))
     return checks
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from wooarchive import __version__
 from wooarchive.archive import keys, timestamp
+from wooarchive.archive.bundle import Bundle, BundleError
 from wooarchive.archive.export import Check, timestamp_checks
 from wooarchive.archive.names import safe_name
 from wooarchive.archive.store import now, utc_iso
@@ -254,33 +255,56 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
     }
 
 
-def verify(files: dict[str, bytes]) -> list[Check]:
-    """Check a dossier given as {path: bytes}: every file against the manifest, the manifest
-    against its signature."""
-    if MANIFEST not in files or SIGNATURE not in files:
-        return [Check("dossier", False, "manifest.json or manifest-signature.json is missing")]
-    manifest = json.loads(files[MANIFEST])
-    checks = []
-    listed = {item["path"]: item for item in manifest["files"]}
-    for path, item in listed.items():
-        if path not in files:
+def verify(path: Path) -> list[Check]:
+    """Check a dossier (a directory or a .zip): every file against the manifest, the manifest
+    against its signature, SHA256SUMS against its signature and the files. Read as a stranger's
+    file: streamed, bounded; a broken or forged part is a failed check, never a traceback."""
+    try:
+        with Bundle(path) as bundle:
+            return _checks(bundle)
+    except BundleError as exc:
+        return [Check(str(path), False, str(exc))]
+
+
+def _checks(bundle: Bundle) -> list[Check]:
+    checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
+    names = set(bundle.names)
+    if MANIFEST not in names or SIGNATURE not in names:
+        return [
+            *checks,
+            Check("dossier", False, "manifest.json or manifest-signature.json is missing"),
+        ]
+    try:
+        raw_manifest = bundle.read(MANIFEST)
+        manifest = bundle.json(MANIFEST)
+        signature = bundle.json(SIGNATURE)
+        listed = {item["path"]: item["sha256"] for item in manifest["files"]}
+        attachments = [(a["path"], a["sha256"]) for a in manifest.get("attachments", [])]
+    except (BundleError, KeyError, TypeError, AttributeError) as exc:
+        return [*checks, Check(MANIFEST, False, f"cannot be read ({exc})")]
+    hashes: dict[str, str] = {}
+    for path, expected in listed.items():
+        if path not in names:
             checks.append(Check(path, False, "listed in the manifest but missing"))
             continue
-        actual = hashlib.sha256(files[path]).hexdigest()
+        try:
+            hashes[path] = actual = bundle.sha256(path)
+        except BundleError as exc:
+            checks.append(Check(path, False, str(exc)))
+            continue
         checks.append(
             Check(
                 path,
-                actual == item["sha256"],
+                actual == expected,
                 "hash matches"
-                if actual == item["sha256"]
-                else f"hash is {actual}, the manifest says {item['sha256']}",
+                if actual == expected
+                else f"hash is {actual}, the manifest says {expected}",
             )
         )
-    for path in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE, SUMS, SUMS_SIGNATURE}):
+    for path in sorted(names - set(listed) - {MANIFEST, SIGNATURE, SUMS, SUMS_SIGNATURE}):
         checks.append(Check(path, False, "not in the manifest"))
-    attachments = manifest.get("attachments", [])
     if "attachment_count" in manifest:
-        held = [a for a in attachments if listed.get(a["path"], {}).get("sha256") == a["sha256"]]
+        held = [p for p, digest in attachments if hashes.get(p) == digest]
         checks.append(
             Check(
                 "attachments",
@@ -288,8 +312,7 @@ def verify(files: dict[str, bytes]) -> list[Check]:
                 f"{len(held)} of {manifest['attachment_count']} attachments present with their SHA-256",
             )
         )
-    signature = json.loads(files[SIGNATURE])
-    digest = "sha256:" + hashlib.sha256(files[MANIFEST]).hexdigest()
+    digest = "sha256:" + hashlib.sha256(raw_manifest).hexdigest()
     valid = keys.check_signed(signature, digest)
     checks.append(
         Check(
@@ -301,20 +324,31 @@ def verify(files: dict[str, bytes]) -> list[Check]:
         )
     )
     checks.extend(timestamp_checks(signature))
-    if SUMS in files:
-        checks.append(_sums_check(files, signature.get("signedData", {}).get("publicKey", "")))
+    if SUMS in names:
+        public_key = (signature.get("signedData") or {}).get("publicKey", "")
+        checks.append(_sums_check(bundle, hashes, public_key))
     return checks
 
 
-def _sums_check(files: dict[str, bytes], public_key: str) -> Check:
+def _sums_check(bundle: Bundle, hashes: dict[str, str], public_key: str) -> Check:
     """SHA256SUMS, what VERIFY.txt has a reader check with openssl and sha256sum."""
-    signed = keys.verify(
-        public_key, base64.b64encode(files.get(SUMS_SIGNATURE, b"")).decode(), files[SUMS]
-    )
+    try:
+        sums = bundle.read(SUMS)
+        sums_signature = bundle.read(SUMS_SIGNATURE) if SUMS_SIGNATURE in bundle.names else b""
+    except BundleError as exc:
+        return Check(SUMS, False, str(exc))
+    signed = keys.verify(public_key, base64.b64encode(sums_signature).decode(), sums)
     wrong = []
-    for line in files[SUMS].decode("utf-8", "replace").splitlines():
+    for line in sums.decode("utf-8", "replace").splitlines():
         digest, _, name = line.partition("  ")
-        if name not in files or hashlib.sha256(files[name]).hexdigest() != digest:
+        if name not in bundle.names:
+            wrong.append(name)
+            continue
+        try:
+            actual = hashes.get(name) or bundle.sha256(name)
+        except BundleError:
+            actual = None
+        if actual != digest:
             wrong.append(name)
     ok = signed and not wrong
     detail = (
