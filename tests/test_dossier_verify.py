@@ -124,3 +124,55 @@ def test_a_forged_or_broken_dossier_is_a_fail_line_never_a_traceback(
     result = _verify(wacz, data_dir)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "FAIL datapackage.json: cannot be read" in result.stdout
+
+
+def test_a_dossier_re_signed_with_another_key_names_that_signer_and_fails_with_key(
+    monkeypatch, data_dir: Path, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from wooarchive.archive import keys
+
+    monkeypatch.setenv("WOO_REQUESTER_NAME", "Fenna de Vries")
+    monkeypatch.setenv("WOO_REQUESTER_EMAIL", "fenna@onderzoek.example")
+    assert woo("keys", "init").exit_code == 0
+    mine = woo("keys", "show").output.split("fingerprint ", 1)[1].split()[0]
+    woo("request", "new", "-t", "woo_dpia", "-m", "GM0363")
+    folder = tmp_path / "dossier"
+    assert woo("request", "dossier", "1", "-o", str(folder)).exit_code == 0
+    # someone changes the letter and signs it all again with a key of their own
+    (folder / "verzoek.txt").write_text("Een ander verzoek.", "utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for item in manifest["files"]:
+        item["sha256"] = hashlib.sha256((folder / item["path"]).read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    theirs = ec.generate_private_key(ec.SECP384R1())
+    digest = "sha256:" + hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    signature = {"path": "manifest.json", "hash": digest}
+    signature["signedData"] = keys.signed_data(theirs, digest, "2026-12-03T00:00:00Z", "x")
+    (folder / "manifest-signature.json").write_text(json.dumps(signature))
+    (folder / "SHA256SUMS").unlink()
+    their_print = keys.fingerprint(keys.public_key_b64(theirs))
+    plain = _verify(folder, data_dir)
+    assert f"ok   signer: key {their_print}" in plain.stdout  # named, for a reader to compare
+    assert their_print != mine
+    strict = _verify_with_key(folder, data_dir, mine)
+    assert strict.returncode == 1
+    assert f"FAIL signer: key {their_print}, not the expected {mine}" in strict.stdout
+
+
+def _verify_with_key(target: Path, data: Path, key: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    woo_bin = str(Path(sys.executable).with_name("woo"))
+    return subprocess.run(
+        [woo_bin, "export", "verify", str(target), "--key", key],
+        env={**os.environ, "WOO_DATA": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -151,3 +151,34 @@ def test_an_existing_key_is_not_overwritten(archive: Archive) -> None:
     assert woo("keys", "init").exit_code == 0
     again = woo("keys", "init")
     assert again.exit_code == 1 and "a key exists already (--force replaces it)" in again.output
+
+
+def test_the_signer_is_named_by_one_fingerprint_and_another_signer_fails_with_key(
+    exported, tmp_path: Path
+) -> None:
+    import subprocess
+
+    path, _ = exported
+    shown = woo("keys", "show")
+    assert shown.exit_code == 0, shown.output
+    fingerprint = shown.output.split("fingerprint ", 1)[1].split()[0]
+    # the same digits openssl and sha256sum give for the public key (VERIFY.txt's step 3)
+    pem = tmp_path / "public.pem"
+    from wooarchive.archive import keys
+    from wooarchive.config import settings
+
+    pem.write_bytes(keys.public_key_pem(keys.load_key(keys.key_path(settings()))))
+    openssl = subprocess.run(
+        f"openssl pkey -pubin -in {pem} -outform DER | sha256sum",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert openssl.stdout.split()[0] == fingerprint
+    plain = woo("export", "verify", str(path))
+    assert f"ok   signer: key {fingerprint} (pass --key FINGERPRINT to require it)" in plain.output
+    assert woo("export", "verify", str(path), "--key", fingerprint).exit_code == 0
+    other = woo("export", "verify", str(path), "--key", "0" * 64)
+    assert other.exit_code == 1
+    assert f"FAIL signer: key {fingerprint}, not the expected {'0' * 64}" in other.output

@@ -429,7 +429,23 @@ def keys_init(force: bool) -> None:
         public = keys_lib.init_key(path, force=force)
     except keys_lib.SigningKeyError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{path}: new key; public key {public}")
+    click.echo(f"{path}: new key; fingerprint {keys_lib.fingerprint(public)}")
+
+
+@keys.command("show")
+def keys_show() -> None:
+    """Your signing key's fingerprint (give it to whoever checks your exports: `woo export
+    verify --key FINGERPRINT`) and its public key."""
+    from wooarchive.archive import keys as keys_lib
+
+    store = open_archive()
+    path = keys_lib.key_path(store.settings)
+    try:
+        key = keys_lib.load_key(path)
+    except keys_lib.SigningKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    public = keys_lib.public_key_b64(key)
+    click.echo(f"{path}\nfingerprint {keys_lib.fingerprint(public)}\npublic key  {public}")
 
 
 @cli.group()
@@ -489,7 +505,13 @@ def export_wacz(
 
 @export.command("verify")
 @click.argument("file", type=click.Path(path_type=Path))
-def export_verify(file: Path) -> None:
+@click.option(
+    "--key",
+    "expected_key",
+    metavar="FINGERPRINT",
+    help="The signer's key fingerprint you were given (woo keys show): any other signer fails.",
+)
+def export_verify(file: Path, expected_key: str | None) -> None:
     """Check a WACZ or a request dossier (directory or .zip): every file's hash, the manifest
     or datapackage digest, the signature; one line each."""
     from wooarchive.archive.export import verify_wacz
@@ -502,7 +524,7 @@ def export_verify(file: Path) -> None:
     if not is_dossier and zipfile.is_zipfile(file):
         with zipfile.ZipFile(file) as zf:
             is_dossier = MANIFEST in zf.namelist()
-    checks = verify_dossier(file) if is_dossier else verify_wacz(file)
+    checks = verify_dossier(file, expected_key) if is_dossier else verify_wacz(file, expected_key)
     for check in checks:
         click.echo(check.line())
     if not all(c.ok for c in checks):

@@ -220,18 +220,18 @@ class Check:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
 
 
-def verify_wacz(path: Path) -> list[Check]:
+def verify_wacz(path: Path, expected_key: str | None = None) -> list[Check]:
     """Every file's SHA-256 against datapackage.json, the datapackage's against the digest, and
     the signature; one Check each. Read as a stranger's file: streamed, bounded, and a broken
     or forged part is a failed check, never a traceback."""
     try:
         with Bundle(path) as bundle:
-            return _wacz_checks(bundle)
+            return _wacz_checks(bundle, expected_key)
     except BundleError as exc:
         return [Check(str(path), False, str(exc))]
 
 
-def _wacz_checks(bundle: Bundle) -> list[Check]:
+def _wacz_checks(bundle: Bundle, expected_key: str | None) -> list[Check]:
     checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
     names = set(bundle.names)
     if not {"datapackage.json", "datapackage-digest.json"} <= names:
@@ -282,17 +282,30 @@ def _wacz_checks(bundle: Bundle) -> list[Check]:
         checks.append(Check("signature", False, "the export is not signed"))
     else:
         valid = keys.check_signed(digest, package_hash)
+        checks.append(signer_check(signed.get("publicKey", ""), expected_key))
         checks.append(
             Check(
                 "signature",
                 valid,
-                f"valid ECDSA signature by key {signed['publicKey'][-16:]}"
+                "valid ECDSA signature over the datapackage digest"
                 if valid
                 else "does not verify: the digest or signature was changed",
             )
         )
     checks.extend(timestamp_checks(digest))
     return checks
+
+
+def signer_check(public_key: str, expected: str | None) -> Check:
+    """Who signed: the key's fingerprint, named whatever else holds (a bundle re-signed with
+    another key verifies under that key); with ``expected`` (--key), any other signer fails."""
+    found = keys.fingerprint(public_key)
+    if expected is None:
+        return Check("signer", True, f"key {found} (pass --key FINGERPRINT to require it)")
+    wanted = expected.strip().lower().removeprefix("sha256:").replace(":", "")
+    if found == wanted:
+        return Check("signer", True, f"key {found}, the one expected")
+    return Check("signer", False, f"key {found}, not the expected {wanted}")
 
 
 def timestamp_checks(digest: dict) -> list[Check]:

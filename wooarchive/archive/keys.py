@@ -12,6 +12,7 @@ P-256 keys, so a valid signature is never called changed.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -92,6 +93,17 @@ def public_key_b64(key: ec.EllipticCurvePrivateKey) -> str:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return base64.b64encode(der).decode("ascii")
+
+
+def fingerprint(public_key: str) -> str:
+    """The key's fingerprint, one format everywhere (woo keys init and show, export verify,
+    VERIFY.txt): the SHA-256 of its DER SubjectPublicKeyInfo, 64 hex digits, which is what
+    `openssl pkey -pubin -in public-key.pem -outform DER | sha256sum` prints."""
+    try:
+        der = base64.b64decode(public_key, validate=True)
+    except ValueError:
+        return "(geen geldige sleutel / not a valid key)"
+    return hashlib.sha256(der).hexdigest()
 
 
 def _size(curve: ec.EllipticCurve) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from wooarchive import __version__
 from wooarchive.archive import keys, timestamp
 from wooarchive.archive.bundle import Bundle, BundleError
-from wooarchive.archive.export import Check, timestamp_checks
+from wooarchive.archive.export import Check, signer_check, timestamp_checks
 from wooarchive.archive.names import safe_name
 from wooarchive.archive.store import now, utc_iso
 from wooarchive.requests.mail import private_blobs
@@ -59,14 +59,16 @@ en macOS; op macOS: shasum -a 256 -c SHA256SUMS), in deze map (pak een .zip eers
 
    openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
 
-   Vergelijk die met de vingerafdruk die de verzoeker u apart geeft (woo keys init noemt hem).
+   Vergelijk die met de vingerafdruk die de verzoeker u apart geeft (woo keys show noemt hem;
+   woo export verify --key VINGERAFDRUK laat elke andere ondertekenaar afkeuren).
 
 manifest.json en manifest-signature.json zeggen hetzelfde in het formaat van webarchieven
 (WACZ); `woo export verify` controleert beide.
 
 In English: step 1 checks the ECDSA signature over SHA256SUMS with the public key, step 2 every
 file against SHA256SUMS, step 3 gives the key's fingerprint to compare with the one the
-requester gives you separately.
+requester gives you separately (`woo keys show` prints it; `woo export verify --key FINGERPRINT`
+fails any other signer).
 """
 
 
@@ -255,18 +257,18 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
     }
 
 
-def verify(path: Path) -> list[Check]:
+def verify(path: Path, expected_key: str | None = None) -> list[Check]:
     """Check a dossier (a directory or a .zip): every file against the manifest, the manifest
     against its signature, SHA256SUMS against its signature and the files. Read as a stranger's
     file: streamed, bounded; a broken or forged part is a failed check, never a traceback."""
     try:
         with Bundle(path) as bundle:
-            return _checks(bundle)
+            return _checks(bundle, expected_key)
     except BundleError as exc:
         return [Check(str(path), False, str(exc))]
 
 
-def _checks(bundle: Bundle) -> list[Check]:
+def _checks(bundle: Bundle, expected_key: str | None) -> list[Check]:
     checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
     names = set(bundle.names)
     if MANIFEST not in names or SIGNATURE not in names:
@@ -323,9 +325,10 @@ def _checks(bundle: Bundle) -> list[Check]:
             else "does not verify: the manifest or its signature was changed",
         )
     )
+    public_key = (signature.get("signedData") or {}).get("publicKey", "")
+    checks.append(signer_check(public_key, expected_key))
     checks.extend(timestamp_checks(signature))
     if SUMS in names:
-        public_key = (signature.get("signedData") or {}).get("publicKey", "")
         checks.append(_sums_check(bundle, hashes, public_key))
     return checks
 
