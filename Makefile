@@ -73,4 +73,4 @@ lint: install
 	$(BIN)/ruff format --check wooarchive tests scripts bench
 
 clean:
-	rm -rf .make $(VENV) $(DEMO_DATA)
+	rm -rf .make $(VENV) $(DEMO_DATA) $(DEMO_DATA)-private

@@ -127,7 +127,7 @@ def test_a_key_others_can_read_is_refused(archive: Archive, site, tmp_path: Path
     site.body("/p", b"<title>P</title>", "text/html")
     fetch(archive, site.url("/p"))
     woo("keys", "init")
-    key = archive.settings.data_dir / "keys" / "signing-key.pem"
+    key = archive.settings.keys_dir / "signing-key.pem"
     os.chmod(key, 0o644)
     result = woo("export", "wacz", "-o", str(tmp_path / "x.wacz"))
     assert (

@@ -312,14 +312,14 @@ def test_requests_db_and_private_attachments_are_readable_by_their_owner_only(
         b"%PDF-1.4 besluit", maintype="application", subtype="pdf", filename="besluit.pdf"
     )
     woo("mail", "import", str(write(tmp_path / "b.eml", bytes(reply))))
-    data = settings().data_dir
-    assert stat.S_IMODE(os.stat(data / "requests.db").st_mode) == 0o600
+    private = settings().private_dir
+    assert stat.S_IMODE(os.stat(private / "requests.db").st_mode) == 0o600
     for suffix in ("-wal", "-shm"):
-        path = data / f"requests.db{suffix}"
+        path = private / f"requests.db{suffix}"
         if path.exists():
             assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
-    assert stat.S_IMODE(os.stat(data / "private").st_mode) == 0o700
-    [blob] = [p for p in (data / "private" / "blobs" / "sha256").rglob("*") if p.is_file()]
+    assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
+    [blob] = [p for p in (private / "blobs" / "sha256").rglob("*") if p.is_file()]
     assert stat.S_IMODE(os.stat(blob).st_mode) == 0o400
     assert RequestStore(settings()).get(1)["reference"] == ref(store)
 

@@ -201,9 +201,7 @@ def test_a_campaign_from_letters_to_decisions(
     [attachment] = store.db.query("select * from attachments")
     assert attachment["filename"] == "besluit.pdf"
     stored = (
-        settings().data_dir
-        / "private"
-        / "blobs"
+        settings().private_blobs_dir
         / "sha256"
         / attachment["sha256"][:2]
         / attachment["sha256"][2:4]

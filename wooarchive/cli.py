@@ -54,8 +54,13 @@ class WooGroup(click.Group):
 def cli() -> None:
     """woo-archive: what Dutch municipalities publish on privacy and openness, as evidence.
 
-    The data directory is ./data, or WOO_DATA.
+    The data directory is ./data, or WOO_DATA; your requests and keys are in its private
+    sibling (./data-private, or WOO_PRIVATE), never served and never shared with workers.
     """
+    from wooarchive.config import move_private, settings
+
+    for line in move_private(settings()):
+        click.echo(f"moved to the private directory: {line}", err=True)
 
 
 @cli.command()
@@ -419,7 +424,7 @@ def keys() -> None:
 @keys.command("init")
 @click.option("--force", is_flag=True, help="Replace an existing key.")
 def keys_init(force: bool) -> None:
-    """Make a signing key: WOO_SIGNING_KEY (default DATA/keys/signing-key.pem), mode 600,
+    """Make a signing key: WOO_SIGNING_KEY (default PRIVATE/keys/signing-key.pem), mode 600,
     encrypted with WOO_KEY_PASSPHRASE when set."""
     from wooarchive.archive import keys as keys_lib
 

@@ -69,7 +69,7 @@ def datasette_command(config: Settings, host: str, port: int, private: bool = Fa
         if not config.requests_db.exists():
             raise FileNotFoundError(f"{config.requests_db}: no requests yet (woo request new)")
         files.append(str(config.requests_db))
-        meta = config.data_dir / "private-metadata.json"  # regenerated each time, beside the data
+        meta = config.private_dir / "private-metadata.json"  # regenerated each time
         meta.write_text(json.dumps(metadata(private=True)), "utf-8")
         extra = ["--root"]
     return [

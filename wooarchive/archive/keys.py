@@ -1,6 +1,6 @@
 """The user's signing key: ECDSA P-384, for anonymous signatures on exports and dossiers.
 
-Kept in WOO_SIGNING_KEY (default DATA/keys/signing-key.pem), readable by its owner only, and
+Kept in WOO_SIGNING_KEY (default PRIVATE/keys/signing-key.pem, in the private directory), readable by its owner only, and
 encrypted with WOO_KEY_PASSPHRASE when that is set. A WACZ signature is made exactly as
 ArchiveWeb.page makes an anonymous one, because wabac.js (inside ReplayWeb.page) is the tool that
 checks it: ECDSA P-384 with SHA-256 over the hash string ("sha256:HEX"), the signature as base64
@@ -33,7 +33,7 @@ class SigningKeyError(Exception):
 
 
 def key_path(config: Settings) -> Path:
-    return Path(os.environ.get("WOO_SIGNING_KEY") or config.data_dir / "keys" / "signing-key.pem")
+    return Path(os.environ.get("WOO_SIGNING_KEY") or config.keys_dir / "signing-key.pem")
 
 
 def _passphrase() -> bytes | None:
@@ -46,7 +46,7 @@ def init_key(path: Path, force: bool = False) -> str:
     unless asked: signatures made with it could no longer be tied to you."""
     if path.exists() and not force:
         raise SigningKeyError(f"{path}: a key exists already (--force replaces it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP384R1())
     passphrase = _passphrase()
     encryption = (

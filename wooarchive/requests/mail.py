@@ -72,7 +72,7 @@ class MailError(RequestError):
 
 
 def private_blobs(store: RequestStore) -> BlobStore:
-    return BlobStore(store.settings.data_dir / "private" / "blobs", private=True)
+    return BlobStore(store.settings.private_blobs_dir, private=True)
 
 
 # -- outgoing ------------------------------------------------------------------------------

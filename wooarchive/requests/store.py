@@ -16,7 +16,7 @@ import sqlite_utils
 
 from wooarchive.archive import municipalities
 from wooarchive.archive.store import Archive
-from wooarchive.config import Settings
+from wooarchive.config import Settings, move_private
 from wooarchive.requests import db as requests_db
 from wooarchive.requests.deadlines import DeadlineError, Events, Span, Timeline, timeline
 from wooarchive.requests.letters import OPENING, TEMPLATES, Requester, opening_due, render
@@ -33,15 +33,14 @@ def _now() -> str:
 def _private_files(config: Settings) -> None:
     """requests.db (SQLite gives its -wal and -shm files the same mode) and the private
     attachments are the requester's: readable by the owner only, whatever the umask."""
+    move_private(config)
     path = config.requests_db
-    path.parent.mkdir(parents=True, exist_ok=True)
+    config.private_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(config.private_dir, 0o700)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             os.chmod(name, 0o600)
-    private = config.data_dir / "private"
-    private.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(private, 0o700)
 
 
 @dataclass
