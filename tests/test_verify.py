@@ -149,3 +149,82 @@ def test_an_old_archive_gets_its_captures_chained_on_upgrade(tmp_path: Path) -> 
     upgraded = schema.connect(path)
     assert list(chain.check(upgraded.conn)) == []
     assert chain.head(upgraded.conn)[0] == 1
+
+
+def _rechain_from(conn, first: int) -> None:
+    """What someone with write access does after changing a capture: recompute the chain from
+    it on, so that every link holds again."""
+    from wooarchive.archive import chain
+
+    previous = conn.execute(
+        "select entry_hash from capture_chain where capture_id < ? order by capture_id desc limit 1",
+        [first],
+    ).fetchone()
+    previous = previous[0] if previous else chain.GENESIS
+    for (capture_id,) in conn.execute(
+        "select capture_id from capture_chain where capture_id >= ? order by capture_id", [first]
+    ).fetchall():
+        digest = chain.entry_hash(previous, chain._capture(conn, capture_id))
+        conn.execute(
+            "update capture_chain set previous_hash = ?, entry_hash = ? where capture_id = ?",
+            [previous, digest, capture_id],
+        )
+        previous = digest
+    conn.commit()
+
+
+def test_a_capture_rewritten_with_its_chain_recomputed_is_caught_by_the_signed_anchor(
+    archive: Archive, tmp_path: Path, site
+) -> None:
+    import sqlite3
+
+    assert woo("keys", "init").exit_code == 0
+    for n in range(3):
+        site.body(f"/p{n}", f"<html><title>P{n}</title></html>".encode(), "text/html")
+        fetch(archive, site.url(f"/p{n}"))
+    assert woo("index", "--jobs", "1").exit_code == 0  # ends by anchoring the heads, signed
+    [(signature,)] = archive.db.execute("select signature from anchors").fetchall()
+    assert signature and '"publicKey"' in signature
+    assert woo("verify").exit_code == 0
+    with sqlite3.connect(archive.settings.archive_db) as conn:
+        conn.execute("update captures set url = 'https://elders.example/' where id = 1")
+        _rechain_from(conn, 1)
+    from wooarchive.archive import chain
+
+    assert list(chain.check(archive.db.conn)) == []  # the chain alone is fooled
+    result = woo("verify")
+    assert result.exit_code == 1
+    assert "anchors: anchor 1" in result.output and "history rewritten" in result.output
+
+
+def test_url_versions_fetch_errors_and_extractions_changed_behind_its_back_are_named(
+    archive: Archive, tmp_path: Path, site
+) -> None:
+    import sqlite3
+
+    site.body("/p", b"<html><title>P</title></html>", "text/html")
+    fetch(archive, site.url("/p"))
+    archive.record_fetch_error("https://weg.example/", "no response", "GM0363")
+    assert woo("index", "--jobs", "1").exit_code == 0
+    assert woo("verify").exit_code == 0
+    with sqlite3.connect(archive.settings.archive_db) as conn:
+        conn.execute("update url_versions set first_seen = '2020-01-01T00:00:00Z'")
+        conn.execute("update fetch_errors set error = 'alles goed'")
+        conn.execute("update extractions set ocr_pages = 9")
+        conn.execute("insert into fetch_errors (url, attempted_at, error) values ('x', 'y', 'z')")
+    output = woo("verify").output
+    assert "url_versions 1: differs from what was recorded" in output
+    assert "fetch_errors 1: differs from what was recorded" in output
+    assert "fetch_errors 2: not in the ledger" in output
+    assert "extraction detail differs from what was recorded" in output
+
+
+def test_anchors_made_without_a_key_are_said_to_be_unsigned(
+    archive: Archive, tmp_path: Path, site
+) -> None:
+    site.body("/p", b"<html><title>P</title></html>", "text/html")
+    fetch(archive, site.url("/p"))
+    assert woo("index", "--jobs", "1").exit_code == 0
+    result = woo("verify")
+    assert result.exit_code == 0
+    assert "anchors are unsigned" in result.output and "woo keys init" in result.output

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from wooarchive import cues
 from wooarchive.archive.cite import cite
-from wooarchive.archive.names import safe_name
+from wooarchive.archive.names import file_name
 from wooarchive.archive.store import ArchiveError
 from wooarchive.config import Settings
 
@@ -315,7 +315,7 @@ def download_name(url: str, title: str | None, mime: str | None, sha256: str) ->
     extension its type calls for, made safe for a header."""
     path = unquote(urlsplit(url).path if "://" in url else url.removeprefix("file:"))
     stem = path.rstrip("/").rsplit("/", 1)[-1] or (title or "")[:80] or sha256[:16]
-    stem = safe_name(stem, sha256[:16])
+    stem = file_name(stem, sha256[:16])
     wanted = mimetypes.guess_extension((mime or "").split(";")[0]) or ""
     if wanted == ".htm":
         wanted = ".html"

@@ -464,6 +464,33 @@ def _moved_sites(db: sqlite_utils.Database) -> None:
     db["crawl_sites"].add_column("moved_to", str)
 
 
+def _anchored_ledger(db: sqlite_utils.Database) -> None:
+    """Signed anchors of the chain and ledger heads (anchor.py), and the ledger over the
+    evidence tables beside the captures (url_versions, fetch_errors) and every column of an
+    extraction, started with what the archive says today."""
+    from wooarchive.archive import ledger
+
+    db["anchors"].create(
+        {
+            "id": int,
+            "made_at": str,
+            "reason": str,
+            "capture_id": int,
+            "capture_hash": str,
+            "ledger_id": int,
+            "ledger_hash": str,
+            "signature": str,
+            "timestamp": str,
+        },
+        pk="id",
+    )
+    for table in ledger.ROWS:
+        for (row_id,) in db.execute(f"select id from {table} order by id").fetchall():
+            ledger.record_row(db.conn, table, row_id)
+    for (sha256,) in db.execute("select sha256 from extractions order by rowid").fetchall():
+        ledger.record_extraction(db.conn, sha256)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -482,6 +509,7 @@ MIGRATIONS: list[Migration] = [
     _search_vocabulary,
     _outlinks_and_site_notes,
     _moved_sites,
+    _anchored_ledger,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,11 +1,13 @@
 """The document ledger: a hash chain of what the archive says about each document.
 
 The capture log (chain.py) proves what was fetched; this proves what the archive concluded:
-a document's kind, title and municipality, and its extraction (status, errors, and a digest of
-its pages' text). Every write of those columns appends an entry, in the same transaction, for
-each value that changed. `woo verify` walks the chain and compares the columns with their
-latest entries, so a kind, title, status or page text changed behind the archive's back shows,
-named by document.
+a document's kind, title and municipality, and its extraction (status, errors, a digest of its
+pages' text, and its details: OCR pages, tool, time, redacted share). It also holds the rows of
+the tables that are evidence beside the captures: each URL's versions (`url_versions`, without
+`last_seen`, which the captures prove) and every failed fetch (`fetch_errors`), under the key
+`TABLE:ID`. Every write appends an entry, in the same transaction, for each value that changed.
+`woo verify` walks the chain and compares the columns with their latest entries, so a value
+changed, a row deleted or one added behind the archive's back shows, named.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ from collections.abc import Iterator
 from wooarchive.archive.chain import GENESIS
 
 DOCUMENT_FIELDS = ("kind", "title", "municipality_code")
-EXTRACTION_FIELDS = ("status", "errors", "pages")  # pages: digest of the pages' text digests
+EXTRACTION_FIELDS = ("status", "errors", "pages", "detail")  # pages: digest of text digests
+EXTRACTION_DETAIL = ("ocr_pages", "extracted_at", "tool", "redacted_share")
+# evidence tables beside the captures: the columns the ledger holds of each row
+ROWS = {
+    "url_versions": ("url", "sha256", "previous_sha256", "first_seen", "first_capture_id"),
+    "fetch_errors": ("url", "attempted_at", "error", "municipality_code", "tool"),
+}
+
+
+def _canonical(values) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
 def entry_hash(previous: str, sha256: str, field: str, value: str | None) -> str:
@@ -69,14 +81,31 @@ def record_document(conn: sqlite3.Connection, sha256: str) -> None:
         record(conn, sha256, dict(zip(DOCUMENT_FIELDS, row, strict=True)))
 
 
+def _extraction_values(conn: sqlite3.Connection, sha256: str, row) -> dict[str, str | None]:
+    status, errors, *detail = row
+    return {
+        "status": status,
+        "errors": errors,
+        "pages": pages_digest(conn, sha256),
+        "detail": _canonical(detail),
+    }
+
+
 def record_extraction(conn: sqlite3.Connection, sha256: str) -> None:
     row = conn.execute(
-        "select status, errors from extractions where sha256 = ?", [sha256]
+        f"select status, errors, {', '.join(EXTRACTION_DETAIL)} from extractions where sha256 = ?",
+        [sha256],
     ).fetchone()
     if row is not None:
-        record(
-            conn, sha256, {"status": row[0], "errors": row[1], "pages": pages_digest(conn, sha256)}
-        )
+        record(conn, sha256, _extraction_values(conn, sha256, row))
+
+
+def record_row(conn: sqlite3.Connection, table: str, row_id: int) -> None:
+    """Enter a row of an evidence table (``ROWS``) as it is now."""
+    fields = ROWS[table]
+    row = conn.execute(f"select {', '.join(fields)} from {table} where id = ?", [row_id]).fetchone()
+    if row is not None:
+        record(conn, f"{table}:{row_id}", {"row": _canonical(list(row))})
 
 
 def check(conn: sqlite3.Connection) -> Iterator[str]:
@@ -98,9 +127,22 @@ def check(conn: sqlite3.Connection) -> Iterator[str]:
                 yield f"document {row[0]}: {field} is not in the ledger (written behind its back)"
             elif latest[(row[0], field)] != value:
                 yield f"document {row[0]}: {field} differs from what was recorded"
-    for sha256, status, errors in conn.execute("select sha256, status, errors from extractions"):
-        actual = {"status": status, "errors": errors, "pages": pages_digest(conn, sha256)}
-        for field, value in actual.items():
+    for sha256, *row in conn.execute(
+        f"select sha256, status, errors, {', '.join(EXTRACTION_DETAIL)} from extractions"
+    ).fetchall():
+        for field, value in _extraction_values(conn, sha256, row).items():
             if latest.get((sha256, field), value) != value or (sha256, field) not in latest:
                 what = "its pages' text" if field == "pages" else f"extraction {field}"
                 yield f"document {sha256}: {what} differs from what was recorded"
+    for table, fields in ROWS.items():
+        present = set()
+        for row_id, *row in conn.execute(f"select id, {', '.join(fields)} from {table}"):
+            key = f"{table}:{row_id}"
+            present.add(key)
+            if (key, "row") not in latest:
+                yield f"{table} {row_id}: not in the ledger (written behind its back)"
+            elif latest[(key, "row")] != _canonical(row):
+                yield f"{table} {row_id}: differs from what was recorded"
+        for key, _field in latest:
+            if key.startswith(f"{table}:") and key not in present:
+                yield f"{table} {key.split(':', 1)[1]}: the row was deleted"

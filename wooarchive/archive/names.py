@@ -42,22 +42,31 @@ def _cut(text: str, limit: int) -> str:
 
 
 def safe_name(name: str, default: str = "bestand") -> str:
-    """A file name without control or direction characters, path separators or what Windows
-    refuses (`:`, `?`, device names such as `CON`, trailing dots), whitespace folded, at most
-    ``MAX_NAME`` bytes of UTF-8 with its extension kept."""
+    """A name without control or direction characters or path separators, whitespace folded,
+    at most ``MAX_NAME`` bytes of UTF-8 with its extension kept: fit for a header or a URI."""
     name = unicodedata.normalize("NFC", _text(name))
     name = " ".join(UNSAFE.sub(" ", name).split()).replace("/", "_").replace("\\", "_")
-    name = name.translate(WINDOWS).strip(" .")
+    return _shorten(name.strip(" .")) or default
+
+
+def file_name(name: str, default: str = "bestand") -> str:
+    """A name for a file that any file system takes: ``safe_name``, and what Windows refuses
+    gone (`:`, `?`, brackets, device names such as `CON`, trailing dots). Dossiers go to
+    lawyers and courts, downloads to anyone."""
+    name = safe_name(name, default).translate(WINDOWS).strip(" .")
     if RESERVED.match(name):
         name = f"_{name}"
-    if len(name.encode("utf-8")) > MAX_NAME:
-        stem, dot, extension = name.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            budget = MAX_NAME - len(extension.encode("utf-8")) - 1
-            name = _cut(stem, budget).rstrip(" .") + "." + extension
-        else:
-            name = _cut(name, MAX_NAME).rstrip(" .")
-    return name or default
+    return _shorten(name) or default
+
+
+def _shorten(name: str) -> str:
+    if len(name.encode("utf-8")) <= MAX_NAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and 0 < len(extension) <= 10:
+        budget = MAX_NAME - len(extension.encode("utf-8")) - 1
+        return _cut(stem, budget).rstrip(" .") + "." + extension
+    return _cut(name, MAX_NAME).rstrip(" .")
 
 
 def header_safe_uri(uri: str) -> str:

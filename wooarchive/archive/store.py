@@ -418,11 +418,12 @@ class Archive:
                 [seen, last[0]],
             )
             return
-        self.db.execute(
+        inserted = self.db.execute(
             "insert into url_versions (url, sha256, previous_sha256, first_seen, last_seen, "
             "first_capture_id) values (?, ?, ?, ?, ?, ?)",
             [url, sha256, last[1] if last else None, seen, seen, capture_id],
-        )
+        ).lastrowid
+        ledger.record_row(self.db.conn, "url_versions", inserted)
 
     def previous_validators(self, url: str) -> dict[str, str]:
         """ETag and Last-Modified of the URL's latest successful capture, for a conditional
@@ -493,8 +494,9 @@ class Archive:
     ) -> None:
         with self.writing():
             # a plain statement: sqlite-utils' insert would commit the open batch
-            self.db.execute(
+            inserted = self.db.execute(
                 "insert into fetch_errors (url, attempted_at, error, municipality_code, tool) "
                 "values (?, ?, ?, ?, ?)",
                 [url, utc_iso(now()), error, municipality_code, self.settings.tool],
-            )
+            ).lastrowid
+            ledger.record_row(self.db.conn, "fetch_errors", inserted)

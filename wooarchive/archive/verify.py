@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wooarchive.archive import chain, ledger
+from wooarchive.archive import anchor, chain, keys, ledger
 from wooarchive.archive.sniff import sniff
 from wooarchive.archive.store import Archive
 from wooarchive.archive.warc import ReadBack, iter_records, read_record
@@ -180,7 +180,23 @@ def verify(archive: Archive, full: bool = False) -> Report:
             lambda: (Problem("document ledger", m) for m in ledger.check(archive.db.conn)),
         )
     )
+    for problem in _guarded("the anchors", lambda: _check_anchors(archive)):
+        note = problem.message.startswith("note: ")
+        (report.notes if note else report.problems).append(
+            Problem(problem.item, problem.message.removeprefix("note: "))
+        )
     return report
+
+
+def _check_anchors(archive: Archive) -> Iterator[Problem]:
+    """Problems of the signed anchors (one starting "note: " when they are unsigned)."""
+    try:
+        key = keys.load_key(keys.key_path(archive.settings))
+        mine = keys.fingerprint(keys.public_key_b64(key))
+    except keys.SigningKeyError:
+        mine = None  # the verifier has not the user's key: any valid signature is named only
+    for message in anchor.check(archive.db.conn, mine):
+        yield Problem("anchors", message)
 
 
 def _check_captures(archive: Archive, report: Report) -> Iterator[Problem]:

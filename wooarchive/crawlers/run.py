@@ -28,7 +28,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
-from wooarchive.archive import netguard
+from wooarchive.archive import anchor, netguard
 from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
 from wooarchive.archive.store import Archive, ArchiveError, ArchiveWriteError, now, utc_iso
 from wooarchive.crawlers import shared
@@ -310,6 +310,9 @@ def crawl(
     report.error = report.error or archive.failed
     if not report.unfinished and not report.error:
         _finish_run(archive, run_id)
+    if not report.error:
+        # what this run archived, signed: a later rewrite with a recomputed chain shows
+        anchor.make(archive, f"crawl run {run_id}")
     return report
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from wooarchive.archive import ledger
+from wooarchive.archive import anchor, ledger
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.indexer import kinds, whoosh_index
 from wooarchive.indexer.extract import Extraction, ReadJob, Skipped, read_all
@@ -280,5 +280,6 @@ def index(
     else:
         report.whoosh_pages = drain_queue(archive)
         report.drift = repair_drift(archive)
+    anchor.make(archive, "index run")  # what was read, signed (nothing new: no anchor)
     report.seconds = time.monotonic() - started
     return report

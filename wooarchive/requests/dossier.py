@@ -23,7 +23,7 @@ from wooarchive import __version__
 from wooarchive.archive import keys, timestamp
 from wooarchive.archive.bundle import Bundle, BundleError
 from wooarchive.archive.export import Check, signer_check, timestamp_checks
-from wooarchive.archive.names import safe_name
+from wooarchive.archive.names import file_name
 from wooarchive.archive.store import now, utc_iso
 from wooarchive.requests.mail import private_blobs
 from wooarchive.requests.store import RequestError, RequestStore
@@ -200,7 +200,7 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         listed = []
         for n, message in enumerate(messages, start=1):
             folder = "brieven" if message["direction"] == "out" else "antwoorden"
-            eml = f"{folder}/{n:02d}-{safe_name(message['subject'] or 'bericht')}.eml"
+            eml = f"{folder}/{n:02d}-{file_name(message['subject'] or 'bericht')}.eml"
             (root / eml).write_bytes(message["raw"])
             for attachment in store.db.query(
                 "select * from attachments where message_id = ? order by position, id",
@@ -208,7 +208,7 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
             ):
                 # message number, then the attachment's own number: two files of one name
                 # in one message both arrive
-                name = attachment["stored_name"] or safe_name(attachment["filename"] or "bijlage")
+                name = attachment["stored_name"] or file_name(attachment["filename"] or "bijlage")
                 path = f"bijlagen/{n:02d}-{name}"
                 shutil.copyfile(blobs.path_for(attachment["sha256"]), root / path)
                 os.chmod(root / path, 0o600)

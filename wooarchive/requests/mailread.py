@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from email.message import Message
 
-from wooarchive.archive.names import safe_name
+from wooarchive.archive.names import file_name
 
 
 def parse(raw: bytes) -> Message:
@@ -380,6 +380,6 @@ def attachments(message: Message) -> list[Attachment]:
                 found.append((inner_name, inner_mime, inner, f"from {name}"))
     # the number in front keeps two files of one name apart
     return [
-        Attachment(position, name, f"{position:02d}-{safe_name(name, 'bijlage')}", mime, data, note)
+        Attachment(position, name, f"{position:02d}-{file_name(name, 'bijlage')}", mime, data, note)
         for position, (name, mime, data, note) in enumerate(found, start=1)
     ]
