@@ -176,6 +176,27 @@ def test_only_reading_methods_are_answered_and_a_second_statement_is_refused(ser
     assert httpx.get(base + "/archive/documents.json", timeout=30).json()["rows"]
 
 
+def test_every_connection_the_site_opens_is_bounded() -> None:
+    """The plugin's bounds on a connection of its own: SQLite's heap (process-wide), the length
+    of a value, the tables and functions kept away."""
+    import importlib.util
+
+    plugin = Path(__file__).resolve().parent.parent / "datasette" / "plugins" / "bounded_sql.py"
+    spec = importlib.util.spec_from_file_location("bounded_sql", plugin)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    conn = sqlite3.connect(":memory:")
+    module.prepare_connection(conn)
+    try:
+        assert conn.execute("pragma hard_heap_limit").fetchone()[0] == module.MAX_HEAP
+    finally:
+        conn.execute("pragma hard_heap_limit = 0")  # process-wide: not for the other tests
+    with pytest.raises(sqlite3.DataError, match="too big"):
+        conn.execute("select zeroblob(?)", [module.MAX_VALUE + 1]).fetchall()
+    with pytest.raises(sqlite3.DatabaseError, match="prohibited"):
+        conn.execute("select * from pragma_database_list").fetchall()
+
+
 def test_odd_searches_are_words_not_syntax(served) -> None:
     base, _, _ = served
     for query in ("O'Brien", "a:b:c", '"', "verwerkingen AND OR NOT", "x" * 20000):

@@ -5,7 +5,8 @@ Anyone may send SQL (`/archive.json?sql=...`), and Datasette's time limit does n
 `select zeroblob(200000000)` made one anonymous request take gigabytes. So:
 
 - no value longer than ``MAX_VALUE`` bytes can be made (SQLite's own length limit: the query
-  fails before the value exists);
+  fails before the value exists), and SQLite's heap in the whole process is capped at
+  ``MAX_HEAP`` (a sort or DISTINCT over millions of generated rows fails, the site stays up);
 - no statement hands Python more than ``MAX_RESULT`` bytes of values (counted row by row as
   Datasette fetches them: a thousand rows of large values fail at the budget, not after);
 - SQL cannot read `pragma_database_list` (it shows where the data directory is on disk) nor call
@@ -21,6 +22,7 @@ from datasette import hookimpl
 
 MAX_VALUE = 16 << 20
 MAX_RESULT = 32 << 20
+MAX_HEAP = 1 << 30
 FORBIDDEN_TABLES = frozenset({"pragma_database_list"})
 FORBIDDEN_FUNCTIONS = frozenset({"fts3_tokenizer"})
 TOO_LARGE = "result too large: more than {} MB of values"
@@ -56,5 +58,6 @@ def _counting_rows(budget: int):
 @hookimpl
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE)
+    conn.execute(f"pragma hard_heap_limit = {MAX_HEAP}")  # process-wide, set by every connection
     conn.set_authorizer(_authorize)
     conn.row_factory = _counting_rows(MAX_RESULT)

@@ -57,7 +57,13 @@ CSP = (
 )
 USER_ERRORS = ("syntax error", "no such column", "unrecognized token", "fts5:", "malformed match")
 # what bounded_sql.py refuses: a value or a result over its limit, a table or function kept away
-REFUSED = ("string or blob too big", "result too large", "prohibited", "not authorized")
+REFUSED = (
+    "string or blob too big",
+    "result too large",
+    "prohibited",
+    "not authorized",
+    "out of memory",
+)
 
 
 def _status(exception: Exception, request) -> tuple[int, str]:
