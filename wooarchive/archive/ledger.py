@@ -48,18 +48,25 @@ def pages_digest(conn: sqlite3.Connection, sha256: str) -> str:
     return digest.hexdigest()
 
 
-def record(conn: sqlite3.Connection, sha256: str, values: dict[str, str | None]) -> None:
+def record(
+    conn: sqlite3.Connection, sha256: str, values: dict[str, str | None], new: bool = False
+) -> None:
     """Append an entry for each value that differs from the ledger's latest (call inside the
-    transaction that wrote the values)."""
+    transaction that wrote the values). ``new``: the key has no entries yet (a row just
+    inserted), so there is nothing to compare with."""
     head = conn.execute("select entry_hash from ledger order by id desc limit 1").fetchone()
     previous = head[0] if head else GENESIS
     # the latest value of each field, in one query
-    latest = dict(
-        conn.execute(
-            "select field, value from ledger where id in "
-            "(select max(id) from ledger where sha256 = ? group by field)",
-            [sha256],
-        ).fetchall()
+    latest = (
+        {}
+        if new
+        else dict(
+            conn.execute(
+                "select field, value from ledger where id in "
+                "(select max(id) from ledger where sha256 = ? group by field)",
+                [sha256],
+            ).fetchall()
+        )
     )
     for field, value in values.items():
         if field in latest and latest[field] == value:
@@ -105,7 +112,7 @@ def record_row(conn: sqlite3.Connection, table: str, row_id: int) -> None:
     fields = ROWS[table]
     row = conn.execute(f"select {', '.join(fields)} from {table} where id = ?", [row_id]).fetchone()
     if row is not None:
-        record(conn, f"{table}:{row_id}", {"row": _canonical(list(row))})
+        record(conn, f"{table}:{row_id}", {"row": _canonical(list(row))}, new=True)
 
 
 def check(conn: sqlite3.Connection) -> Iterator[str]:

@@ -107,7 +107,7 @@ def check_url(url: str, allowed: frozenset[str] = frozenset()) -> None:
     check_scheme(url)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if target_of(url) in allowed:
+    if allowed and target_of(url) in allowed:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for address in _addresses(host, port):
@@ -129,7 +129,7 @@ def proxy_for(url: str) -> str | None:
 def check_peer(url: str, address: str | None, allowed: frozenset[str] = frozenset()) -> None:
     """Raise Forbidden when the address a response came from is internal (DNS can answer
     differently from one moment to the next) and the URL's host is not an allowed one."""
-    if address and target_of(url) not in allowed and is_internal(address):
+    if address and is_internal(address) and target_of(url) not in allowed:
         raise Forbidden(f"{url}: answered from the internal address {address}; not archived")
 
 
