@@ -50,6 +50,30 @@ def run_crawl(data: Path, web: FixtureWeb, *extra: str) -> subprocess.CompletedP
     return result
 
 
+def crawl_named(
+    data: Path, web, *args: str, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """`woo crawl ARGS` through the test proxy of a web of named hosts
+    (tests/fixtures/namedweb.py); ARGS come after FAST, so a `-s` among them wins."""
+    return subprocess.run(
+        [WOO, "crawl", *FAST, *args],
+        env={**crawl_env(data), **web.env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def index(data: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [WOO, "index", "--jobs", "1"],
+        env=crawl_env(data),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def query(data: Path, sql: str, params=()) -> list[tuple]:
     with sqlite3.connect(data / "archive.db") as conn:
         return conn.execute(sql, params).fetchall()

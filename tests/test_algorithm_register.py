@@ -7,11 +7,10 @@ line in the summary, and the register's base is configurable."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.crawling import FAST, WOO, crawl_env, query
+from tests.crawling import crawl_named, query
 from tests.fixtures.namedweb import NamedWeb, page
 
 REGISTER = "algoritmes.overheid.nl"
@@ -91,20 +90,13 @@ def crawled(tmp_path_factory):
     web = _world()
     data = tmp_path_factory.mktemp("register") / "data"
     try:
-        crawl = subprocess.run(
-            [
-                WOO,
-                "crawl",
-                f"--start-url=GM1970=http://{FRISIAN}/",
-                f"--start-url=GM0737=http://{OTHER}/",
-                *FAST,
-                "-s",
-                f"WOO_ALGORITHM_REGISTER=http://{REGISTER}",
-            ],
-            env={**crawl_env(data), **web.env()},
-            capture_output=True,
-            text=True,
-            timeout=180,
+        crawl = crawl_named(
+            data,
+            web,
+            f"--start-url=GM1970=http://{FRISIAN}/",
+            f"--start-url=GM0737=http://{OTHER}/",
+            "-s",
+            f"WOO_ALGORITHM_REGISTER=http://{REGISTER}",
         )
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
         yield data, web, crawl.stdout

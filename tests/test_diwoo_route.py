@@ -7,11 +7,10 @@ publishers' entries are lines in the summary."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.crawling import FAST, WOO, crawl_env, query
+from tests.crawling import crawl_named, index, query
 from tests.fixtures import diwooweb as world
 from wooarchive.crawlers.routes import diwoo
 
@@ -20,20 +19,11 @@ from wooarchive.crawlers.routes import diwoo
 def crawled(tmp_path_factory):
     web = world.world()
     data = tmp_path_factory.mktemp("diwoo") / "data"
-    env = {**crawl_env(data), **web.env()}
     try:
-        crawl = subprocess.run(
-            [WOO, "crawl", f"--start-url={world.CODE}=http://{world.HOME}/", *FAST],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        crawl = crawl_named(data, web, f"--start-url={world.CODE}=http://{world.HOME}/")
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
-        index = subprocess.run(
-            [WOO, "index", "--jobs", "1"], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert index.returncode == 0, index.stderr[-3000:]
+        indexed = index(data)
+        assert indexed.returncode == 0, indexed.stderr[-3000:]
         yield data, web, crawl.stdout
     finally:
         web.close()

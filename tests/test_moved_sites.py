@@ -7,11 +7,10 @@ a line, bounded."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 
 import pytest
 
-from tests.crawling import FAST, WOO, crawl_env, query
+from tests.crawling import crawl_named, query
 from tests.fixtures.namedweb import NamedWeb, moved, page
 
 OLD, NEW = "www.heerhugowaard.nl", "www.dijkenwaard.nl"
@@ -62,18 +61,11 @@ def crawled(tmp_path_factory):
     web = _world()
     data = tmp_path_factory.mktemp("moved") / "data"
     try:
-        crawl = subprocess.run(
-            [
-                WOO,
-                "crawl",
-                f"--start-url=GM1980=http://{OLD}/",
-                f"--start-url=GM0737=http://{TEMPORARY}/",
-                *FAST,
-            ],
-            env={**crawl_env(data), **web.env()},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        crawl = crawl_named(
+            data,
+            web,
+            f"--start-url=GM1980=http://{OLD}/",
+            f"--start-url=GM0737=http://{TEMPORARY}/",
         )
         yield data, web, crawl
     finally:

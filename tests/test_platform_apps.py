@@ -7,11 +7,10 @@ links, an item's attachments), archives every JSON answer, and stops an API that
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.crawling import FAST, WOO, crawl_env, query
+from tests.crawling import crawl_named, index, query
 from tests.fixtures import appweb
 from wooarchive.crawlers.routes import platforms
 
@@ -20,28 +19,18 @@ from wooarchive.crawlers.routes import platforms
 def crawled(tmp_path_factory):
     web = appweb.world()
     data = tmp_path_factory.mktemp("apps") / "data"
-    env = {**crawl_env(data), **web.env()}
     try:
-        crawl = subprocess.run(
-            [
-                WOO,
-                "crawl",
-                f"--start-url=GM0855=http://{appweb.TILBURG}/",
-                f"--start-url=GM0153=http://{appweb.ENSCHEDE}/",
-                *FAST,
-                "-s",
-                "WOO_MAX_LISTING_PAGES=5",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
+        crawl = crawl_named(
+            data,
+            web,
+            f"--start-url=GM0855=http://{appweb.TILBURG}/",
+            f"--start-url=GM0153=http://{appweb.ENSCHEDE}/",
+            "-s",
+            "WOO_MAX_LISTING_PAGES=5",
         )
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-4000:]
-        index = subprocess.run(
-            [WOO, "index", "--jobs", "1"], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert index.returncode == 0, index.stderr[-3000:]
+        indexed = index(data)
+        assert indexed.returncode == 0, indexed.stderr[-3000:]
         yield data, web, crawl.stdout
     finally:
         web.close()

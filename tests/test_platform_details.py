@@ -5,9 +5,7 @@ login) are outlinks unless a Woo or privacy cue leads there."""
 
 from __future__ import annotations
 
-import subprocess
-
-from tests.crawling import FAST, WOO, crawl_env, query
+from tests.crawling import crawl_named, query
 from tests.fixtures.documents import text_pdf
 from tests.fixtures.namedweb import NamedWeb, page
 
@@ -67,12 +65,8 @@ def test_nav_pagination_late_decisions_and_the_municipalitys_other_hosts(tmp_pat
     web = _world()
     data = tmp_path / "data"
     try:
-        crawl = subprocess.run(
-            [WOO, "crawl", f"--start-url=GM0828=http://{HOME}/", *FAST, "-s", "WOO_MAX_DEPTH=2"],
-            env={**crawl_env(data), **web.env()},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        crawl = crawl_named(
+            data, web, f"--start-url=GM0828=http://{HOME}/", "-s", "WOO_MAX_DEPTH=2"
         )
     finally:
         web.close()

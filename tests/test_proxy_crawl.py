@@ -55,7 +55,7 @@ def _warc_addresses(data: Path) -> set[str]:
 
 def _crawl(data: Path, env: dict[str, str], *starts: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [WOO, "crawl", *(f"--start-url={s}" for s in starts), *FAST],
+        [WOO, "crawl", *FAST, *(f"--start-url={s}" for s in starts)],
         env={**crawl_env(data), **env},
         capture_output=True,
         text=True,

@@ -13,8 +13,9 @@ import hashlib
 import json
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +25,32 @@ MAX_JSON = 16 << 20  # a manifest or datapackage larger than this is not one
 
 class BundleError(ValueError):
     """A file of the bundle cannot be read as asked; the message says which and why."""
+
+
+@dataclass
+class Check:
+    """One line of a verification: what was checked, whether it holds, and why."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def verify_with(path: Path, checks: Callable[[Bundle], list[Check]]) -> list[Check]:
+    """``checks`` run on the bundle at ``path``, after one for every duplicated member name;
+    a bundle that cannot be opened or read is a failed check, never a traceback."""
+    try:
+        with Bundle(path) as bundle:
+            duplicates = [
+                Check(name, False, "more than one member of this name")
+                for name in bundle.duplicates
+            ]
+            return duplicates + checks(bundle)
+    except BundleError as exc:
+        return [Check(str(path), False, str(exc))]
 
 
 class Bundle:

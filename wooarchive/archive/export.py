@@ -24,7 +24,7 @@ from warcio.warcwriter import WARCWriter
 
 from wooarchive import __version__
 from wooarchive.archive import chain, keys, timestamp
-from wooarchive.archive.bundle import Bundle, BundleError
+from wooarchive.archive.bundle import Bundle, BundleError, Check, verify_with
 from wooarchive.archive.store import Archive, ArchiveError, now, utc_iso
 
 
@@ -210,29 +210,15 @@ def _sign(source: Path, target: Path, key, archive: Archive) -> str | None:
     return head[1] if head else None
 
 
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-    def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
-
-
 def verify_wacz(path: Path, expected_key: str | None = None) -> list[Check]:
     """Every file's SHA-256 against datapackage.json, the datapackage's against the digest, and
     the signature; one Check each. Read as a stranger's file: streamed, bounded, and a broken
     or forged part is a failed check, never a traceback."""
-    try:
-        with Bundle(path) as bundle:
-            return _wacz_checks(bundle, expected_key)
-    except BundleError as exc:
-        return [Check(str(path), False, str(exc))]
+    return verify_with(path, lambda bundle: _wacz_checks(bundle, expected_key))
 
 
 def _wacz_checks(bundle: Bundle, expected_key: str | None) -> list[Check]:
-    checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
+    checks: list[Check] = []
     names = set(bundle.names)
     if not {"datapackage.json", "datapackage-digest.json"} <= names:
         return [

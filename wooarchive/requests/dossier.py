@@ -21,8 +21,8 @@ from pathlib import Path
 
 from wooarchive import __version__
 from wooarchive.archive import keys, timestamp
-from wooarchive.archive.bundle import Bundle, BundleError
-from wooarchive.archive.export import Check, signer_check, timestamp_checks
+from wooarchive.archive.bundle import Bundle, BundleError, Check, verify_with
+from wooarchive.archive.export import signer_check, timestamp_checks
 from wooarchive.archive.names import file_name
 from wooarchive.archive.store import now, utc_iso
 from wooarchive.requests.mail import private_blobs
@@ -261,15 +261,11 @@ def verify(path: Path, expected_key: str | None = None) -> list[Check]:
     """Check a dossier (a directory or a .zip): every file against the manifest, the manifest
     against its signature, SHA256SUMS against its signature and the files. Read as a stranger's
     file: streamed, bounded; a broken or forged part is a failed check, never a traceback."""
-    try:
-        with Bundle(path) as bundle:
-            return _checks(bundle, expected_key)
-    except BundleError as exc:
-        return [Check(str(path), False, str(exc))]
+    return verify_with(path, lambda bundle: _checks(bundle, expected_key))
 
 
 def _checks(bundle: Bundle, expected_key: str | None) -> list[Check]:
-    checks = [Check(name, False, "more than one member of this name") for name in bundle.duplicates]
+    checks: list[Check] = []
     names = set(bundle.names)
     if MANIFEST not in names or SIGNATURE not in names:
         return [

@@ -66,6 +66,12 @@ _PARSER = etree.XMLParser(
 )
 
 
+def municipality_of(tooi: str) -> str | None:
+    """The CBS code ("GM0363") a TOOI identifier names, when it names a municipality."""
+    found = TOOI_MUNICIPALITY.search(tooi)
+    return f"GM{found.group(1)}" if found else None
+
+
 class DiwooError(ValueError):
     """The sitemap cannot be read; the message says why."""
 
@@ -86,9 +92,7 @@ class Entry:
 
     @property
     def municipality(self) -> str | None:
-        """The CBS code of the publishing municipality ("GM0363"), when the publisher is one."""
-        found = TOOI_MUNICIPALITY.search(self.publisher)
-        return f"GM{found.group(1)}" if found else None
+        return municipality_of(self.publisher)
 
     @property
     def is_woo_decision(self) -> bool:

@@ -28,7 +28,13 @@ from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.crawlers.items import DocumentItem
 from wooarchive.crawlers.routes import ListedRoute
-from wooarchive.crawlers.routes.diwoo import CATEGORIES, TOOI_CONCEPT, TOOI_MUNICIPALITY
+from wooarchive.crawlers.routes.diwoo import (
+    CATEGORIES,
+    TOOI_CONCEPT,
+    TOOI_MUNICIPALITY,
+    WOO_DECISIONS,
+    municipality_of,
+)
 
 MAX_JSON_BYTES = 20 << 20
 MAX_ITEMS = 1000  # per answer
@@ -95,12 +101,11 @@ class Publication:
 
     @property
     def municipality(self) -> str | None:
-        found = TOOI_MUNICIPALITY.search(self.organisation)
-        return f"GM{found.group(1)}" if found else None
+        return municipality_of(self.organisation)
 
     @property
     def is_woo_decision(self) -> bool:
-        return any(code == "c_3baef532" for code, _ in self.categories) or bool(
+        return any(code == WOO_DECISIONS for code, _ in self.categories) or bool(
             re.search(r"woo[-\s]?(verzoek|besluit)|besluit\s+op", self.title, re.I)
         )
 
