@@ -416,7 +416,11 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             yield self._item(response, capture, record, title=title or heading or None)
             return
         yield self._item(response, capture, verdict, title=title or heading or None)
-        if shell:
+        if shell and (
+            host in self.platforms or verdict.kind in cues.WOO_KINDS or cues.woo_cue(anchor)
+        ):
+            # an app's shell where Woo publications are expected (a platform, a Woo link or
+            # page): not every small page with a script (a cookie wall, a redirect page)
             yield from self._shell(response)
         yield from self._follow(response, links, verdict.kind)
         yield from self._forms(response, verdict.kind)
