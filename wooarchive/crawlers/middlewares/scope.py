@@ -6,7 +6,9 @@ stops a redirect that leads off-site: the redirect itself is archived, the targe
 fetched, and the log says so. A URL that is not http(s) (a `file://` one in a sitemap) is refused
 before anything else. Every request, redirects included, is also checked against
 netguard: a host that resolves to a private, loopback or link-local address is not fetched
-unless the crawl started there. The page budget is asked here, as a request is about to be
+unless the crawl started on that host and port, or the user allowed it (--allow-internal).
+A document a route listed (a DiWoo sitemap, a platform's API) may be on another host; a site
+that moved permanently (a merger) takes its new domain along. The page budget is asked here, as a request is about to be
 fetched: the scheduler hands out the best-scoring requests first, so the budget buys those.
 """
 
@@ -46,8 +48,8 @@ class ScopeMiddleware:
         else:
             allowed = site.allowed_internal
             netloc = urlsplit(request.url).netloc.lower()
-            # a document a DiWoo sitemap in scope listed may be on any host (a supplier's share
-            # link); where it redirects to is judged as any other URL
+            # a document a route listed (a DiWoo sitemap, a platform's API) may be on any host
+            # (a supplier's share link); where it redirects to is judged as any other URL
             listed = request.meta.get("woo_listed") and not request.meta.get("redirect_urls")
             if netloc not in site.scope and not listed and not site.adopts(request):
                 site.count("off_site")
