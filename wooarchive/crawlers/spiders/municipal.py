@@ -25,6 +25,9 @@ How it holds on the real web:
 - Listings and forms: pagination by link or by a page parameter, bounded per listing; a GET
   search form on a Woo page is submitted once with its defaults; a filter link adds at most one
   filter to an unfiltered listing (filter combinations are not crawled).
+- Routes beside links (crawlers/routes/, mixins of SiteCrawl; docs/routes.md): the sitemaps of
+  every host in scope, DiWoo's among them; an app's API behind an empty shell; the national
+  Algoritmeregister. A start URL that moved permanently to another domain takes it along.
 """
 
 from __future__ import annotations
