@@ -43,6 +43,34 @@ def _private_files(config: Settings) -> None:
             os.chmod(name, 0o600)
 
 
+def _possible(reference: str, kind: str, on_date: date, events: list[dict]) -> None:
+    """Refuse an event that cannot have happened, with the rule it breaks: a day still to come,
+    a second 'sent' (unless the first letter bounced), a second 'received', 'received' before
+    'sent' or 'sent' after 'received'."""
+    if on_date > date.today():
+        raise RequestError(
+            f"{reference}: {kind} on {on_date} is in the future; record what happened"
+        )
+    sent = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "sent"]
+    received = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "received"]
+    bounced = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "undelivered"]
+    if kind == "sent" and sent and not (bounced and max(bounced) >= max(sent)):
+        raise RequestError(
+            f"{reference} was sent on {max(sent)} already; only a letter that bounced "
+            "(undelivered) is sent again"
+        )
+    if kind == "received" and received:
+        raise RequestError(f"{reference} was received on {received[0]} already")
+    if kind == "received" and sent and on_date < min(sent):
+        raise RequestError(
+            f"{reference}: received on {on_date} is before it was sent ({min(sent)})"
+        )
+    if kind == "sent" and received and on_date > received[0]:
+        raise RequestError(
+            f"{reference}: sent on {on_date} is after it was received ({received[0]})"
+        )
+
+
 @dataclass
 class Overview:
     id: int
@@ -249,6 +277,7 @@ class RequestStore:
                 f"unknown event {kind!r}; choose from: {', '.join(requests_db.EVENT_KINDS)}"
             )
         request = self.get(ref)
+        _possible(request["reference"], kind, on_date, self.events(request["id"]))
         received = self.received(request["id"])
         if kind not in ("sent", "received", "note") and received is None:
             raise RequestError(
