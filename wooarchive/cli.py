@@ -21,7 +21,7 @@ from wooarchive.archive.db import KINDS
 from wooarchive.archive.fetch import fetch
 from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
-from wooarchive.cli_types import DateSpan, IsoDate
+from wooarchive.cli_types import DateSpan, IsoDate, move_private_files
 from wooarchive.config import settings
 from wooarchive.requests.cli_format import render
 from wooarchive.requests.deadlines import LAWS, DeadlineError, Events, Span, timeline
@@ -29,6 +29,7 @@ from wooarchive.serve import datasette_command
 
 
 def open_archive() -> Archive:
+    move_private_files()
     try:
         return Archive()
     except OSError as exc:
@@ -57,10 +58,6 @@ def cli() -> None:
     The data directory is ./data, or WOO_DATA; your requests and keys are in its private
     sibling (./data-private, or WOO_PRIVATE), never served and never shared with workers.
     """
-    from wooarchive.config import move_private, settings
-
-    for line in move_private(settings()):
-        click.echo(f"moved to the private directory: {line}", err=True)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from wooarchive.cli_types import IsoDate
+from wooarchive.cli_types import IsoDate, move_private_files
 from wooarchive.config import settings
 from wooarchive.requests.db import EVENT_KINDS
 from wooarchive.requests.identity import NoRequester, requester
@@ -18,6 +18,7 @@ from wooarchive.requests.store import RequestError, RequestStore
 
 
 def open_store() -> RequestStore:
+    move_private_files()
     return RequestStore(settings())
 
 

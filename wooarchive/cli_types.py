@@ -1,4 +1,4 @@
-"""Click parameter types shared by the commands."""
+"""Click parameter types and small helpers shared by the command groups."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ class DateSpan(click.ParamType):
         if not sep:
             self.fail(f"{value!r} is not FROM:TO (two dates YYYY-MM-DD)", param, ctx)
         return Span(IsoDate().convert(start, param, ctx), IsoDate().convert(end, param, ctx))
+
+
+def move_private_files() -> None:
+    """Move an earlier layout's private files out of the data directory (once), saying so. The
+    commands that open the archive or the requests do it; a worker never does (it shares the
+    data directory and must never touch the requester's files)."""
+    from wooarchive.config import move_private, settings
+
+    for line in move_private(settings()):
+        click.echo(f"moved to the private directory: {line}", err=True)
