@@ -125,3 +125,36 @@ def test_a_diwoo_sitemap_is_read_in_both_shapes_and_refuses_what_is_not_one() ->
             assert reason in str(exc)
         else:  # an external entity is never read
             assert not reason and "root:" not in repr(parsed)
+
+
+def test_a_sitemap_of_a_thousand_and_more_entries_queues_no_more_than_the_budget_remembers(
+    tmp_path,
+) -> None:
+    from tests.fixtures.namedweb import NamedWeb, page
+
+    many = [
+        world.Listed(
+            f"t{n:05d}", f"Besluit op Woo-verzoek {n}", "1 januari 2026", "1 februari 2026"
+        )
+        for n in range(1500)
+    ]
+    web = NamedWeb(
+        {
+            world.HOME: {
+                "/robots.txt": world._robots("Allow: /", f"Sitemap: http://{world.HOME}/woo.xml"),
+                "/woo.xml": world._xml(world._urlset(many)),
+                "/": page("<html><title>Gemeente</title></html>"),
+            },
+            world.FILES: {"/robots.txt": world._robots("Allow: /")},
+        }
+    )
+    data = tmp_path / "data"
+    try:
+        crawl = crawl_named(
+            data, web, f"--start-url={world.CODE}=http://{world.HOME}/", "--max-pages", "5"
+        )
+    finally:
+        web.close()
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert f"{world.CODE}: more than 100 distinct links found; the rest not queued" in crawl.stdout
+    assert len([p for p in web.hits(world.FILES) if p != "/robots.txt"]) <= 5  # the budget

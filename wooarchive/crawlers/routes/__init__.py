@@ -5,7 +5,7 @@ Algoritmeregister (algoritmeregister.py).
 Each route module holds what reads its material (pure functions, tested on their own) and a
 mixin of `SiteCrawl` with the route's callbacks; the spider (spiders/municipal.py) stays the one
 orchestrator. A mixin uses the site's own plumbing: `_request`, `_item`, `_plain`, `_links`,
-`note`, `count`, `canonical`, and its `seen` and `scope`.
+`note`, `count`, `canonical`, `frontier_full`, and its `seen` and `scope`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class ListedRoute:
     def _listed_file(self, url: str, listed: dict) -> Iterator[scrapy.Request]:
         url = self.canonical(url)
         if url in self.seen or urlsplit(url).scheme not in netguard.SCHEMES:
+            return
+        if self.frontier_full():
             return
         self.seen.add(url)
         yield self._request(

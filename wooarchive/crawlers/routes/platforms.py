@@ -235,7 +235,7 @@ class AppRoute(ListedRoute):
         return False
 
     def _api(self, url: str, named_by: str, **meta) -> Iterator[scrapy.Request]:
-        if url in self.seen or not self._api_host(url, named_by):
+        if url in self.seen or self.frontier_full() or not self._api_host(url, named_by):
             return
         self.seen.add(url)
         yield self._request(
@@ -243,7 +243,9 @@ class AppRoute(ListedRoute):
             depth=1,
             callback=self.parse_api,
             priority=85,
-            woo_budget=False,
+            # pages of the list are bounded by their own count; an item's attachments are one
+            # request per publication, and spend the page budget as documents do
+            woo_budget="woo_publication" in meta,
             **{"woo_api_page": 1, **meta},
         )
 

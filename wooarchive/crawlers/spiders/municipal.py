@@ -171,6 +171,15 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             )
         return True
 
+    def frontier_full(self) -> bool:
+        """Whether the site has queued as many distinct URLs as its budget allows remembering
+        (links, forms and what routes list alike): a page of a million links or a sitemap of
+        fifty thousand entries queues no more."""
+        if len(self.seen) < self.max_pages * FRONTIER_PER_PAGE:
+            return False
+        self.note(f"more than {len(self.seen)} distinct links found; the rest not queued")
+        return True
+
     def count(self, what: str) -> None:
         self.counts[what] += 1
 
@@ -587,8 +596,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
                 next_depth = depth
             if is_listing:
                 meta["from_woo_listing"] = response.url
-            if len(self.seen) >= self.max_pages * FRONTIER_PER_PAGE:
-                self.note(f"more than {len(self.seen)} distinct links found; the rest not queued")
+            if self.frontier_full():
                 return
             self.seen.add(url)
             priority = 10 * score + (20 if paginate else 0) + (5 if detail else 0) - next_depth
@@ -641,7 +649,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             )
             if url in self.seen:
                 continue
-            if len(self.seen) >= self.max_pages * FRONTIER_PER_PAGE:
+            if self.frontier_full():
                 return  # a page of ten thousand forms queues no more than links would
             self.seen.add(url)
             yield self._request(
