@@ -105,3 +105,60 @@ def test_a_malformed_span_is_refused() -> None:
     result = woo("deadline", "woo", "2026-02-02", "--suspended", "2026-02-05")
     assert result.exit_code == 2
     assert "'2026-02-05' is not FROM:TO" in result.output
+
+
+def test_a_shorter_verdaging_and_the_dwangsom_on_the_command_line() -> None:
+    # 2 Feb + 28 + 7 days (Woo art. 4.4 lid 1, 2) = Mon 9 Mar
+    out = json.loads(
+        woo(
+            "deadline",
+            "woo",
+            "2026-02-02",
+            "--extended-on",
+            "2026-02-20",
+            "--extended-by",
+            "7",
+            "--today",
+            "2026-03-01",
+            "--json",
+        ).output
+    )
+    assert out["due"] == "2026-03-09" and out["dwangsom"] is None
+    # AVG received 10 May, due 10 Jun; ingebrekestelling received 15 Jun by post (sent 12 Jun):
+    # dwangsom from 30 Jun; decided 10 Jul: 10 days x EUR 23
+    result = woo(
+        "deadline",
+        "avg",
+        "2026-05-10",
+        "--ingebrekestelling-on",
+        "2026-06-12",
+        "--ingebrekestelling-received",
+        "2026-06-15",
+        "--decided-on",
+        "2026-07-10",
+        "--dwangsom",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "ingebrekestelling ontvangen op 2026-06-15",
+        "dwangsom (Awb 4:17) loopt vanaf 2026-06-30, ten hoogste tot en met 2026-07-09",
+        "dwangsom: 10 dagen, EUR 230 (eindbedrag)",
+    ]
+
+
+def test_what_the_law_does_not_allow_is_a_one_line_error() -> None:
+    for args, message in (
+        (("woo", "2026-02-02", "--extended-on", "2026-02-20", "--extended-by", "21"), "14 days"),
+        (
+            ("avg", "2026-02-02", "--extended-on", "2026-02-20", "--extended-months", "3"),
+            "two further",
+        ),
+        (
+            ("woo", "2026-02-02", "--ingebrekestelling-on", "2026-03-10", "--dwangsom"),
+            "Woo art. 8.2",
+        ),
+        (("avg", "2026-02-02", "--dwangsom"), "needs --ingebrekestelling-on"),
+    ):
+        result = woo("deadline", *args)
+        assert result.exit_code == 1 and message in result.output, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1

@@ -123,7 +123,7 @@ def test_verdaging_noticed_on_the_last_day_is_valid() -> None:
 def test_verdaging_noticed_after_the_period_is_void_and_the_first_deadline_stands() -> None:
     t = timeline("woo", d("2026-02-02"), Events(extended_on=d("2026-03-03")), today=TODAY)
     assert (t.extension_valid, t.due, t.original_due) == (False, d("2026-03-02"), d("2026-03-02"))
-    assert "invalid" in next(b.rule for b in t.basis if b.what == "verdaging")
+    assert "ongeldig" in next(b.rule for b in t.basis if b.what == "verdaging")
 
 
 def test_no_extension_is_reported_as_null() -> None:
@@ -140,7 +140,12 @@ def test_5_mei_is_a_holiday_every_year_not_only_every_fifth() -> None:
 
 
 def test_hemelvaartsdag_is_skipped() -> None:
-    assert due("woo", "2026-04-16") == "2026-05-15"
+    # 16 April 2026 + 28 days = Thursday 14 May 2026, Hemelvaartsdag (Atw art. 3 lid 1); Friday
+    # 15 May is made equal to a holiday (Besluit gelijkstelling van 2 januari 2026, ...), then a
+    # weekend: Monday 18 May
+    assert due("woo", "2026-04-16") == "2026-05-18"
+    # in 2030 no decree is known yet: Hemelvaartsdag 30 May, Friday 31 May counts
+    assert due("woo", "2030-05-02") == "2030-05-31"
 
 
 def test_royal_decree_days_from_the_users_table_count_as_holidays(tmp_path, monkeypatch) -> None:
@@ -152,11 +157,27 @@ def test_royal_decree_days_from_the_users_table_count_as_holidays(tmp_path, monk
     assert "brugdag" in next(b.rule for b in t.basis if b.what == "original_due")
 
 
-def test_a_bad_royal_decree_table_is_named(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("dag\n2 maart\n", ": not a table of Atw days"),
+        (
+            "date,designation,source\n2026-03-02,brugdag,x\n2 maart,brugdag,x\n",
+            " row 3: not a date",
+        ),
+        # a decree makes a weekday equal to a holiday (Atw art. 3 lid 3)
+        (
+            "date,designation,source\n2026-03-02,brugdag,x\n2026-03-07,brugdag,x\n",
+            " row 3: 2026-03-07 is a Saturday",
+        ),
+        ("date,designation,source\n2026-03-02,brugdag,\n", " row 2: a day needs its designation"),
+    ],
+)
+def test_a_bad_royal_decree_table_is_named(tmp_path, monkeypatch, content, message) -> None:
     table = tmp_path / "atw.csv"
-    table.write_text("dag\n2 maart\n")
+    table.write_text(content)
     monkeypatch.setenv("WOO_ATW_EXTRA_DAYS", str(table))
-    with pytest.raises(ValueError, match=f"{table}: not a table of Atw days"):
+    with pytest.raises(ValueError, match=f"{table}{message}"):
         timeline("woo", d("2026-02-02"), today=TODAY)
 
 
@@ -169,7 +190,9 @@ def test_avg_month_ends_on_the_last_day_of_a_shorter_month() -> None:
 def test_avg_period_ending_on_a_saturday_ends_on_the_next_working_day() -> None:
     t = timeline("avg", d("2026-09-10"), today=TODAY)
     assert t.due == d("2026-10-12")
-    assert "Reg. 1182/71 art. 3 lid 4" in next(b.rule for b in t.basis if b.what == "original_due")
+    assert "Verordening 1182/71 art. 3 lid 4" in next(
+        b.rule for b in t.basis if b.what == "original_due"
+    )
 
 
 def test_avg_extension_noticed_after_the_first_month_is_invalid() -> None:
@@ -227,7 +250,7 @@ def test_a_premature_ingebrekestelling_opens_no_beroep() -> None:
         "woo", d("2026-02-02"), Events(ingebrekestelling_on=d("2026-02-25")), today=d("2026-04-01")
     )
     assert t.appeal_possible_from is None
-    assert "premature" in next(b.rule for b in t.basis if b.what == "ingebrekestelling")
+    assert "te vroeg" in next(b.rule for b in t.basis if b.what == "ingebrekestelling")
 
 
 def test_a_decision_within_two_weeks_of_the_ingebrekestelling_makes_beroep_moot() -> None:

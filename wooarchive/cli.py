@@ -698,8 +698,30 @@ def crawl(
     multiple=True,
     help="Day the requester was told a third party is asked for its view, and day the view was given.",
 )
+@click.option(
+    "--extended-by",
+    type=int,
+    help="Woo: days the verdaging adds, when the notice names fewer than two weeks (1-14).",
+)
+@click.option(
+    "--extended-months",
+    type=int,
+    help="AVG: months the extension adds, when the notice names fewer than two (1-2).",
+)
 @click.option("--decided-on", type=IsoDate(), help="Day the decision was sent.")
 @click.option("--ingebrekestelling-on", type=IsoDate(), help="Day the notice of default was sent.")
+@click.option(
+    "--ingebrekestelling-received",
+    type=IsoDate(),
+    help="Day the body received the notice of default (default: the day it was sent, as for e-mail).",
+)
+@click.option("--withdrawn-on", type=IsoDate(), help="Day the requester withdrew the request.")
+@click.option(
+    "--dwangsom",
+    "dwangsom_only",
+    is_flag=True,
+    help="Print only the dwangsom of a late AVG decision (Awb 4:17): days, euros, first and last day.",
+)
 @click.option(
     "--today", type=IsoDate(), help="Count status and days late as of this day (default: today)."
 )
@@ -710,8 +732,13 @@ def deadline(
     extended_on: date | None,
     suspended: tuple[Span, ...],
     zienswijze: tuple[Span, ...],
+    extended_by: int | None,
+    extended_months: int | None,
     decided_on: date | None,
     ingebrekestelling_on: date | None,
+    ingebrekestelling_received: date | None,
+    withdrawn_on: date | None,
+    dwangsom_only: bool,
     today: date | None,
     as_json: bool,
 ) -> None:
@@ -719,22 +746,51 @@ def deadline(
 
     \b
     Examples:
-        woo deadline woo 2026-02-02 --extended-on 2026-02-20
+        woo deadline woo 2026-02-02 --extended-on 2026-02-20 --extended-by 7
         woo deadline woo 2026-02-02 --zienswijze 2026-02-10:2026-02-17 --json
         woo deadline avg 2026-05-10 --decided-on 2026-06-20
+        woo deadline avg 2026-05-10 --ingebrekestelling-on 2026-06-15 --dwangsom
     """
+    if dwangsom_only and law == "woo":
+        raise click.ClickException(
+            "--dwangsom: Woo art. 8.2 excludes the dwangsom of Awb 4:17 for Woo requests; "
+            "it applies to AVG requests (UAVG art. 34)"
+        )
+    if dwangsom_only and ingebrekestelling_on is None:
+        raise click.ClickException(
+            "--dwangsom needs --ingebrekestelling-on: the dwangsom runs only after a notice of "
+            "default (Awb 4:17 lid 3)"
+        )
     events = Events(
         extended_on=extended_on,
         suspended=suspended,
         zienswijze=zienswijze,
         decided_on=decided_on,
         ingebrekestelling_on=ingebrekestelling_on,
+        extended_days=extended_by,
+        extended_months=extended_months,
+        ingebrekestelling_received=ingebrekestelling_received,
+        withdrawn_on=withdrawn_on,
     )
     try:
         result = timeline(law, received, events, today=today or date.today())
     except DeadlineError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else render(result))
+    if dwangsom_only:
+        click.echo(_dwangsom_text(result, as_json))
+    else:
+        click.echo(json.dumps(result.as_dict(), indent=2) if as_json else render(result))
+
+
+def _dwangsom_text(result, as_json: bool) -> str:
+    from wooarchive.requests.cli_format import dwangsom_lines
+
+    if as_json:
+        return json.dumps(result.dwangsom.as_dict() if result.dwangsom else None, indent=2)
+    if result.dwangsom:
+        return "\n".join(dwangsom_lines(result.dwangsom))
+    why = [b.rule for b in result.basis if b.what in ("ingebrekestelling", "no_dwangsom")]
+    return "geen dwangsom: " + (why[-1] if why else "geen geldige ingebrekestelling")
 
 
 @cli.command()

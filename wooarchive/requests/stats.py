@@ -95,11 +95,14 @@ def _summary(code: str, name: str, timelines: list, today: date) -> Municipality
 
 
 def durations_of(timelines: list, today: date) -> list[tuple[int, bool]]:
-    """(days from receipt to decision or to today, decided) per request."""
+    """(days from receipt to decision, or to the withdrawal or today (censored), decided) per
+    request: a withdrawn request waited for a decision only until it was withdrawn."""
     durations = []
     for t in timelines:
         decided_day = next((b.date for b in t.basis if b.what == "decided"), None)
-        durations.append((((decided_day or today) - t.received).days, decided_day is not None))
+        withdrawn = next((b.date for b in t.basis if b.what == "withdrawn"), None)
+        end = decided_day or withdrawn or today
+        durations.append(((end - t.received).days, decided_day is not None))
     return durations
 
 
