@@ -170,7 +170,7 @@ def test_a_bounce_of_our_letter_marks_it_undelivered_and_it_can_be_sent_again(
     assert "1 bounces" in result.output
     overview = woo("requests", "--json", "--today", "2026-02-10").output
     assert '"status": "undelivered"' in overview
-    assert "User unknown" in overview and "woo request send 1 --to ADRES" in overview
+    assert "User unknown" in overview and "woo request send WOO-2026-0001 --to ADRES" in overview
     assert '"suggestion"' not in overview or "verdaging" not in overview
     again = woo(
         "request", "send", "1", "--outbox", str(tmp_path / "o2"), "--to", "woo@amsterdam.nl"
@@ -335,7 +335,10 @@ def test_an_outboxed_letter_asks_to_record_the_day_and_an_address_can_be_given(
     assert "written to woo@rotterdam.nl" in made.output  # Rotterdam has none on file
     assert woo("request", "send", "1", "--outbox", str(tmp_path / "uit")).exit_code == 0
     overview = woo("requests").output
-    assert "woo request event 1 sent --on DATUM" in overview and "woo request send" not in overview
+    assert (
+        "woo request event WOO-2026-0001 sent --on DATUM" in overview
+        and "woo request send" not in overview
+    )
     shown = woo("request", "show", "1").output
     assert "to: woo@rotterdam.nl" in shown and "Op grond van de Wet open overheid" in shown
 

@@ -496,11 +496,17 @@ def test_a_request_dossier_holds_every_message_byte_for_byte_and_verifies(
     assert sent_raw in emls and replies["verdaging.eml"] in emls and replies["besluit.eml"] in emls
     assert [contents[n] for n in names if n.startswith("bijlagen/")] == [decision_pdf()]
     timeline = contents["tijdlijn.html"].decode()
+    # Dutch, as a court reads it: the municipality by name, dates written out, status in words
     assert (
         "Woo art. 4.4 lid 2" in timeline
-        and "2026-03-16" in timeline
-        and "decided_on_time" in timeline
+        and "16 maart 2026" in timeline
+        and "tijdig beslist" in timeline
+        and "gemeente Amsterdam" in timeline
     )
+    assert not any(
+        word in timeline for word in ("decided_on_time", "objection_due", "GM0363", "2026-03-16")
+    )
+    assert f"dossier of {reference}, {len(names)} files" in result.output  # as many as the zip
     assert contents["tijdlijn.pdf"].startswith(b"%PDF")
     assert NAME.encode() in contents["verzoek.txt"]  # the requester's own dossier
 

@@ -72,6 +72,7 @@ def request_new(
 @click.option("--today", type=ISO_DATE, help="Count as of this day.")
 def request_show(ref: str, today: date | None) -> None:
     """A request: its letter, events, deadlines with their articles, and messages."""
+    from wooarchive.requests.cli_format import length_text
     from wooarchive.requests.cli_format import render as render_timeline
 
     store = open_store()
@@ -84,7 +85,15 @@ def request_show(ref: str, today: date | None) -> None:
     click.echo("\n" + row["body"].rstrip() + "\n")
     for event in store.events(row["id"]):
         click.echo(
-            f"  {event['on_date']}  {event['kind']}{'  ' + event['note'] if event['note'] else ''}"
+            f"  #{event['number']:<3} {event['on_date']}  {event['kind']}"
+            + (f" ({length_text(row['law'], event['length'])})" if event["length"] else "")
+            + (f"  {event['note']}" if event["note"] else "")
+        )
+    for change in store.changes(row["id"]):
+        click.echo(
+            f"  changed {change['changed_at']}: #{change['event_number']} {change['action']} "
+            f"(was {change['before']}{', now ' + change['after'] if change['after'] else ''}): "
+            f"{change['reason']}"
         )
     bounced = store.undelivered(row["id"])
     t = None if bounced else store.timeline(row["id"], today)
@@ -173,20 +182,127 @@ def request_send(
 @click.argument("kind", type=click.Choice(EVENT_KINDS))
 @click.option("--on", "on_date", type=ISO_DATE, required=True, help="The day it happened.")
 @click.option("--note", help="A note to keep with the event.")
-def request_event(ref: str, kind: str, on_date: date, note: str | None) -> None:
+@click.option(
+    "--extended-by",
+    type=int,
+    help="verdaging of a Woo request: the days it adds, when the notice names fewer than 14.",
+)
+@click.option(
+    "--extended-months",
+    type=int,
+    help="verdaging (extension) of an AVG request: the months it adds, when fewer than 2.",
+)
+def request_event(
+    ref: str,
+    kind: str,
+    on_date: date,
+    note: str | None,
+    extended_by: int | None,
+    extended_months: int | None,
+) -> None:
     """Record what happened to a request (e.g. the verdaging a reply announced).
+
+    Each event gets a number (#1, #2, ...) that `woo request show` lists and
+    `woo request correct` and `woo request remove-event` take.
 
     \b
     Example:
-        woo request event WOO-2026-0001 verdaging --on 2026-02-20
+        woo request event WOO-2026-0001 verdaging --on 2026-02-20 --extended-by 7
     """
     store = open_store()
     try:
-        store.add_event(ref, kind, on_date, note)
+        event = store.add_event(
+            ref, kind, on_date, note, length=_length(extended_by, extended_months)
+        )
         t = store.timeline(store.get(ref)["id"])
     except RequestError as exc:
         raise fail(exc) from exc
-    click.echo(f"{kind} on {on_date} recorded" + (f"; due {t.due}, status {t.status}" if t else ""))
+    click.echo(
+        f"#{event['number']} {kind} on {on_date} recorded"
+        + (f"; due {t.due}, status {t.status}" if t else "")
+    )
+
+
+def _length(extended_by: int | None, extended_months: int | None) -> int | None:
+    if extended_by is not None and extended_months is not None:
+        raise click.UsageError(
+            "give --extended-by (Woo, days) or --extended-months (AVG), not both"
+        )
+    return extended_by if extended_by is not None else extended_months
+
+
+@request.command("correct")
+@click.argument("ref")
+@click.argument("number", type=int)
+@click.option("--on", "on_date", type=ISO_DATE, help="The day it really happened.")
+@click.option("--note", help="A new note for the event.")
+@click.option("--extended-by", type=int, help="The verdaging's length in days (Woo).")
+@click.option("--extended-months", type=int, help="The extension's length in months (AVG).")
+@click.option("--reason", required=True, help="Why: kept in the audit trail and the dossier.")
+def request_correct(
+    ref: str,
+    number: int,
+    on_date: date | None,
+    note: str | None,
+    extended_by: int | None,
+    extended_months: int | None,
+    reason: str,
+) -> None:
+    """Correct event NUMBER of a request (its date, note or length); the old form is kept.
+
+    \b
+    Example:
+        woo request correct WOO-2026-0001 3 --on 2026-02-21 --reason "datum van de brief"
+    """
+    store = open_store()
+    try:
+        event = store.correct_event(
+            ref,
+            number,
+            reason=reason,
+            on_date=on_date,
+            note=note,
+            length=_length(extended_by, extended_months),
+        )
+        row = store.get(ref)
+        t = store.timeline(row["id"])
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(
+        f"{row['reference']} #{number} {event['kind']} now on {event['on_date']}"
+        + (f"; due {t.due}, status {t.status}" if t else "")
+    )
+
+
+@request.command("remove-event")
+@click.argument("ref")
+@click.argument("number", type=int)
+@click.option("--reason", required=True, help="Why: kept in the audit trail and the dossier.")
+def request_remove_event(ref: str, number: int, reason: str) -> None:
+    """Take event NUMBER, recorded by mistake, out of a request's history (kept in the audit
+    trail)."""
+    store = open_store()
+    try:
+        event = store.remove_event(ref, number, reason=reason)
+        row = store.get(ref)
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(f"{row['reference']} #{number} {event['kind']} on {event['on_date']} removed")
+
+
+@request.command("withdraw")
+@click.argument("ref")
+@click.option("--on", "on_date", type=ISO_DATE, required=True, help="The day you withdrew it.")
+@click.option("--note", help="A note, e.g. why.")
+def request_withdraw(ref: str, on_date: date, note: str | None) -> None:
+    """Record that you withdrew a request: its deadlines stop, it is no longer overdue."""
+    store = open_store()
+    try:
+        store.withdraw(ref, on_date, note)
+        row = store.get(ref)
+    except RequestError as exc:
+        raise fail(exc) from exc
+    click.echo(f"{row['reference']} withdrawn on {on_date}")
 
 
 @request.command("letter")
@@ -217,7 +333,7 @@ def request_letter(ref: str, template: str, today: date | None) -> None:
             )
         if template == "bezwaarschrift" and not t.objection_due:
             raise RequestError(
-                f"{row['reference']} has no decision recorded: record it with `woo request event {row['id']} besluit --on DATE`"
+                f"{row['reference']} has no decision recorded: record it with `woo request event {row['reference']} besluit --on DATE`"
             )
         decided = next((b.date for b in t.basis if b.what == "decided"), None)
         municipality = store.archive.db["municipalities"].get(row["municipality_code"])
@@ -233,7 +349,9 @@ def request_letter(ref: str, template: str, today: date | None) -> None:
             received=t.received,
             due=t.due,
             extension_valid=t.extension_valid,
+            # sent by e-mail today, received today: both count from the day after receipt
             appeal_from=date.fromordinal(today.toordinal() + 15),
+            dwangsom_from=date.fromordinal(today.toordinal() + 15),
             decided=decided,
             objection_due=t.objection_due,
         )

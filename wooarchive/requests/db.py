@@ -26,6 +26,8 @@ EVENT_KINDS = (
     "bezwaar",  # objection lodged
     "beroep",  # appeal lodged
     "undelivered",  # our letter bounced: the body never received it
+    "ingebrekestelling_ontvangen",  # the body received the notice of default (Awb 4:17 lid 3)
+    "ingetrokken",  # the requester withdrew the request
     "note",
 )
 
@@ -156,7 +158,35 @@ def _mail_identity(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_initial, _imap_state, _mail_identity]
+def _event_history(db: sqlite_utils.Database) -> None:
+    """Events numbered per request (#1, #2, ... as `woo request show` lists them, so a hint
+    never points at another request's event), the length a verdaging or an AVG extension names
+    (days or months), and an audit trail: an event corrected or removed is never lost, its old
+    and new form are kept in event_changes with when and why, and the dossier shows them."""
+    db["events"].add_column("number", int)
+    db["events"].add_column("length", int)
+    db["events"].add_column("removed_at", str)
+    db.execute(
+        "update events set number = (select count(*) from events e2 "
+        "where e2.request_id = events.request_id and e2.id <= events.id)"
+    )
+    db["event_changes"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "event_number": int,
+            "action": str,  # corrected | removed
+            "before": str,  # JSON: kind, on_date, note, length
+            "after": str,
+            "reason": str,
+            "changed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+
+
+MIGRATIONS: list[Migration] = [_initial, _imap_state, _mail_identity, _event_history]
 
 
 def connect(path: Path) -> sqlite_utils.Database:

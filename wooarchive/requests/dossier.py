@@ -13,6 +13,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -25,6 +26,8 @@ from wooarchive.archive.bundle import Bundle, BundleError, Check, verify_with
 from wooarchive.archive.export import signer_check, timestamp_checks
 from wooarchive.archive.names import file_name
 from wooarchive.archive.store import now, utc_iso
+from wooarchive.dutch import long_date
+from wooarchive.requests.cli_format import WHAT, length_text, render
 from wooarchive.requests.mail import private_blobs
 from wooarchive.requests.store import RequestError, RequestStore
 
@@ -72,68 +75,143 @@ fails any other signer).
 """
 
 
-def _timeline_html(request: dict, events: list[dict], timeline) -> str:
+EVENT_WORDS = {
+    "sent": "verzonden",
+    "received": "ontvangen door het bestuursorgaan",
+    "verdaging": "verdaging / verlenging meegedeeld",
+    "opschorting": "uitnodiging om aan te vullen (opschorting)",
+    "aangevuld": "verzoek aangevuld",
+    "zienswijze_gevraagd": "zienswijze van een derde gevraagd",
+    "zienswijze_gegeven": "zienswijze gegeven",
+    "besluit": "besluit verzonden",
+    "ingebrekestelling": "ingebrekestelling verzonden",
+    "ingebrekestelling_ontvangen": "ingebrekestelling ontvangen door het bestuursorgaan",
+    "bezwaar": "bezwaar ingediend",
+    "beroep": "beroep ingesteld",
+    "undelivered": "niet bezorgd",
+    "ingetrokken": "verzoek ingetrokken",
+    "note": "notitie",
+}
+ACTIONS = {"corrected": "gecorrigeerd", "removed": "verwijderd"}
+
+
+def _dutch(value: str | None) -> str:
+    """An ISO date as a Dutch reader writes it ("2 februari 2026"); anything else as it is."""
+    try:
+        return long_date(date.fromisoformat(value or ""))
+    except ValueError:
+        return value or ""
+
+
+def _dutch_dates(text: str) -> str:
+    """Every ISO date inside a rule's text written out as well."""
+    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: _dutch(m.group(0)), text)
+
+
+def _change_text(change: dict, law: str) -> str:
+    def form(raw: str | None) -> str:
+        if not raw:
+            return ""
+        event = json.loads(raw)
+        return (
+            f"{EVENT_WORDS.get(event['kind'], event['kind'])} op {_dutch(event['on_date'])}"
+            + (f" ({length_text(law, event['length'])})" if event.get("length") else "")
+            + (f", notitie: {event['note']}" if event.get("note") else "")
+        )
+
+    after = form(change["after"])
+    return (
+        f"{_dutch(change['changed_at'][:10])} {change['changed_at'][11:16]} UTC: gebeurtenis "
+        f"#{change['event_number']} {ACTIONS.get(change['action'], change['action'])}; was: "
+        f"{form(change['before'])}"
+        + (f"; nu: {after}" if after else "")
+        + f". Reden: {change['reason']}"
+    )
+
+
+def timeline_text(
+    request: dict, municipality: str, events: list[dict], changes: list[dict], timeline
+) -> dict:
+    """Everything the dossier's timeline says, in Dutch, as a Dutch court reads it: the
+    municipality by name, dates written out, every status, label and rule in Dutch."""
+    law = "Woo-verzoek" if request["law"] == "woo" else "AVG-verzoek"
+    return {
+        "title": f"Tijdlijn {request['reference']}",
+        "about": f"{law} aan de gemeente {municipality}: {request['subject']}",
+        "status": _dutch_dates(render(timeline, long_date).split("\n\n", 1)[0]).splitlines()
+        if timeline
+        else ["Niet verzonden."],
+        "events": [
+            f"#{e['number']} {_dutch(e['on_date'])}: {EVENT_WORDS.get(e['kind'], e['kind'])}"
+            + (f" ({length_text(request['law'], e['length'])})" if e["length"] else "")
+            + (f" - {e['note']}" if e["note"] else "")
+            for e in events
+        ],
+        "changes": [_change_text(c, request["law"]) for c in changes],
+        "basis": [
+            (_dutch(b.date.isoformat()), WHAT.get(b.what, b.what), _dutch_dates(b.rule))
+            for b in (timeline.basis if timeline else [])
+        ],
+    }
+
+
+def _timeline_html(text: dict) -> str:
+    e = html.escape
     rows = "".join(
-        f"<tr><td>{html.escape(str(b.date))}</td><td>{html.escape(b.what)}</td><td>{html.escape(b.rule)}</td></tr>"
-        for b in (timeline.basis if timeline else [])
+        f"<tr><td>{e(day)}</td><td>{e(what)}</td><td>{e(rule)}</td></tr>"
+        for day, what, rule in text["basis"]
     )
-    happened = "".join(
-        f"<li>{html.escape(e['on_date'])}: {html.escape(e['kind'])}{(' - ' + html.escape(e['note'])) if e['note'] else ''}</li>"
-        for e in events
-    )
-    status = (
-        f"{timeline.status}, termijn tot en met {timeline.due}" if timeline else "niet verzonden"
+    changes = (
+        "<h2>Wijzigingen in deze tijdlijn</h2><ul>"
+        + "".join(f"<li>{e(c)}</li>" for c in text["changes"])
+        + "</ul>"
+        if text["changes"]
+        else ""
     )
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8">
-<title>Tijdlijn {html.escape(request["reference"])}</title></head><body>
-<h1>Tijdlijn {html.escape(request["reference"])}</h1>
-<p>{html.escape(request["subject"])} &middot; gemeente {html.escape(request["municipality_code"])} &middot; {html.escape(request["law"].upper())}</p>
-<p>Stand: {html.escape(status)}</p>
-<h2>Wat er gebeurde</h2><ul>{happened}</ul>
+<title>{e(text["title"])}</title></head><body>
+<h1>{e(text["title"])}</h1>
+<p>{e(text["about"])}</p>
+<h2>Stand</h2><p>{"<br>".join(e(line) for line in text["status"])}</p>
+<h2>Wat er gebeurde</h2><ul>{"".join(f"<li>{e(line)}</li>" for line in text["events"])}</ul>
+{changes}
 <h2>Termijnen en hun grondslag</h2>
 <table border="1" cellpadding="4"><tr><th>Datum</th><th>Wat</th><th>Grondslag</th></tr>{rows}</table>
-<p><small>Opgesteld door woo-archive {__version__} op {date.today().isoformat()}.</small></p>
+<p><small>Opgesteld door woo-archive {__version__} op {e(long_date(date.today()))}.</small></p>
 </body></html>
 """
 
 
-def _timeline_pdf(request: dict, events: list[dict], timeline, target: Path) -> None:
+def _timeline_pdf(text: dict, target: Path) -> None:
     from fpdf import FPDF
 
-    def text(value: str) -> str:  # the PDF core fonts speak Latin-1
+    def latin(value: str) -> str:  # the PDF core fonts speak Latin-1
         return value.encode("latin-1", "replace").decode("latin-1")
 
     pdf = FPDF()
     pdf.set_creation_date(now())
     pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
-    pdf.multi_cell(0, 8, text(f"Tijdlijn {request['reference']}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", size=10)
-    pdf.multi_cell(
-        0,
-        6,
-        text(f"{request['subject']} - gemeente {request['municipality_code']}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    if timeline:
-        pdf.multi_cell(
-            0,
-            6,
-            text(f"Stand: {timeline.status}, termijn tot en met {timeline.due}"),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+
+    def line(value: str, size: int = 10, height: int = 6, style: str = "") -> None:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, height, latin(value), new_x="LMARGIN", new_y="NEXT")
+
+    line(text["title"], 14, 8, "B")
+    line(text["about"])
+    for heading, lines in (
+        ("Stand", text["status"]),
+        ("Wat er gebeurde", text["events"]),
+        ("Wijzigingen in deze tijdlijn", text["changes"]),
+    ):
+        if lines:
+            pdf.ln(3)
+            line(heading, 11, 7, "B")
+            for value in lines:
+                line(value)
     pdf.ln(3)
-    for event in events:
-        pdf.multi_cell(
-            0, 6, text(f"{event['on_date']}  {event['kind']}"), new_x="LMARGIN", new_y="NEXT"
-        )
-    pdf.ln(3)
-    for basis in timeline.basis if timeline else []:
-        pdf.multi_cell(
-            0, 5, text(f"{basis.date}  {basis.what}: {basis.rule}"), new_x="LMARGIN", new_y="NEXT"
-        )
+    line("Termijnen en hun grondslag", 11, 7, "B")
+    for day, what, rule in text["basis"]:
+        line(f"{day}  {what}: {rule}", 9, 5)
     pdf.output(str(target))
 
 
@@ -221,8 +299,18 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
                         "bytes": attachment["size"],
                     }
                 )
-        (root / "tijdlijn.html").write_text(_timeline_html(request, events, timeline), "utf-8")
-        _timeline_pdf(request, events, timeline, root / "tijdlijn.pdf")
+        municipality = store.archive.db.execute(
+            "select name from municipalities where code = ?", [request["municipality_code"]]
+        ).fetchone()
+        text = timeline_text(
+            request,
+            municipality[0] if municipality else request["municipality_code"],
+            events,
+            store.changes(request["id"]),
+            timeline,
+        )
+        (root / "tijdlijn.html").write_text(_timeline_html(text), "utf-8")
+        _timeline_pdf(text, root / "tijdlijn.pdf")
         (root / VERIFY).write_text(VERIFY_TEXT, "utf-8")
         (root / PUBLIC_KEY).write_bytes(keys.public_key_pem(key))
         manifest = _manifest(root, request, listed)
@@ -241,6 +329,8 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
         sums = _sums(root)
         (root / SUMS).write_bytes(sums)
         (root / SUMS_SIGNATURE).write_bytes(keys.sign_der(key, sums))
+        # every file the reader gets, the manifest and signatures included
+        files = sum(1 for path in root.rglob("*") if path.is_file())
         if output.suffix.lower() == ".zip":
             staging = Path(tmp) / "dossier.zip"
             with zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -250,11 +340,7 @@ def build(store: RequestStore, ref: int | str, output: Path) -> dict:
             os.replace(staging, output)
         else:
             os.replace(root, output)
-    return {
-        "reference": request["reference"],
-        "files": len(json.loads(manifest)["files"]),
-        "output": str(output),
-    }
+    return {"reference": request["reference"], "files": files, "output": str(output)}
 
 
 def verify(path: Path, expected_key: str | None = None) -> list[Check]:

@@ -6,9 +6,10 @@ opschorting, ...) by the pure deadline engine, so correcting an event corrects e
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,7 +19,15 @@ from wooarchive.archive import municipalities
 from wooarchive.archive.store import Archive
 from wooarchive.config import Settings, move_private
 from wooarchive.requests import db as requests_db
-from wooarchive.requests.deadlines import DeadlineError, Events, Span, Timeline, timeline
+from wooarchive.requests.deadlines import (
+    MAX_AVG_EXTENSION_MONTHS,
+    MAX_VERDAGING_DAYS,
+    DeadlineError,
+    Events,
+    Span,
+    Timeline,
+    timeline,
+)
 from wooarchive.requests.letters import OPENING, TEMPLATES, Requester, opening_due, render
 
 
@@ -43,17 +52,31 @@ def _private_files(config: Settings) -> None:
             os.chmod(name, 0o600)
 
 
-def _possible(reference: str, kind: str, on_date: date, events: list[dict]) -> None:
-    """Refuse an event that cannot have happened, with the rule it breaks: a day still to come,
-    a second 'sent' (unless the first letter bounced), a second 'received', 'received' before
-    'sent' or 'sent' after 'received'."""
+def _day(event: dict) -> date:
+    return date.fromisoformat(event["on_date"])
+
+
+def _possible(request: dict, event: dict, before: list[dict], start: date | None) -> None:
+    """Refuse an event that cannot have happened after ``before`` (the request's earlier
+    events), with the rule it breaks: a day still to come, a second 'sent' (unless the first
+    letter bounced), a second 'received', 'received' before 'sent', 'sent' after 'received',
+    anything but sending and receipt before the request was first sent or received on
+    ``start`` (so no event predates the request), anything after a withdrawal, an
+    ingebrekestelling received that was never sent, a second verdaging or one longer than the
+    law allows."""
+    reference, kind, on_date = request["reference"], event["kind"], _day(event)
     if on_date > date.today():
         raise RequestError(
             f"{reference}: {kind} on {on_date} is in the future; record what happened"
         )
-    sent = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "sent"]
-    received = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "received"]
-    bounced = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == "undelivered"]
+    sent = [_day(e) for e in before if e["kind"] == "sent"]
+    received = [_day(e) for e in before if e["kind"] == "received"]
+    bounced = [_day(e) for e in before if e["kind"] == "undelivered"]
+    withdrawn = [_day(e) for e in before if e["kind"] == "ingetrokken"]
+    if withdrawn and kind != "note":
+        raise RequestError(
+            f"{reference} was withdrawn on {withdrawn[0]}; after that only a note can be recorded"
+        )
     if kind == "sent" and sent and not (bounced and max(bounced) >= max(sent)):
         raise RequestError(
             f"{reference} was sent on {max(sent)} already; only a letter that bounced "
@@ -67,8 +90,119 @@ def _possible(reference: str, kind: str, on_date: date, events: list[dict]) -> N
         )
     if kind == "sent" and received and on_date > received[0]:
         raise RequestError(
-            f"{reference}: sent on {on_date} is after it was received ({received[0]})"
+            f"{reference}: received on {received[0]} is before it was sent ({on_date})"
         )
+    if kind not in ("sent", "received", "note") and start is None:
+        raise RequestError(f"{reference} has not been sent: record 'sent' or 'received' first")
+    if start and on_date < start and kind not in ("sent", "received", "note"):
+        raise RequestError(f"{kind} on {on_date} is before {reference} was received ({start})")
+    if kind == "ingebrekestelling_ontvangen" and not any(
+        e["kind"] == "ingebrekestelling" for e in before
+    ):
+        raise RequestError(
+            f"{reference}: an ingebrekestelling received needs the ingebrekestelling sent "
+            "(record 'ingebrekestelling' first)"
+        )
+    if event.get("length") is not None and kind != "verdaging":
+        raise RequestError(f"{reference}: only a verdaging has a length, not {kind}")
+    earlier = [_day(e) for e in before if e["kind"] == "verdaging"]
+    if kind == "verdaging" and earlier:
+        raise RequestError(
+            f"{reference} was extended on {earlier[0]} already; the law allows one verdaging "
+            "(Woo art. 4.4 lid 2, AVG art. 12 lid 3): correct that event instead"
+        )
+    length = event.get("length")
+    if length is not None and request["law"] == "woo" and not 1 <= length <= MAX_VERDAGING_DAYS:
+        raise RequestError(
+            f"{reference}: a verdaging of {length} days; Woo art. 4.4 lid 2 allows one day up to "
+            f"two weeks ({MAX_VERDAGING_DAYS} days)"
+        )
+    if (
+        length is not None
+        and request["law"] == "avg"
+        and not 1 <= length <= MAX_AVG_EXTENSION_MONTHS
+    ):
+        raise RequestError(
+            f"{reference}: an extension of {length} months; AVG art. 12 lid 3 allows one or two "
+            "further months"
+        )
+
+
+def _received(events: list[dict]) -> date | None:
+    """The day the body received the request: the 'received' event (an acknowledgement gives
+    it), else the day it was sent (e-mail arrives the same day)."""
+    rows = {e["kind"]: e["on_date"] for e in events if e["kind"] in ("sent", "received")}
+    day = rows.get("received") or rows.get("sent")
+    return date.fromisoformat(day) if day else None
+
+
+def _engine_events(law: str, events: list[dict], today: date) -> Events:
+    """What the engine counts with. Of several ingebrekestellingen the first sent after the
+    deadline counts (an earlier one was premature), with the first receipt recorded after it."""
+    base = _first_events(law, events, today)
+    sent = sorted(_day(e) for e in events if e["kind"] == "ingebrekestelling")
+    if len(sent) < 2:
+        return base
+    received = _received(events)
+    due = (
+        timeline(
+            law,
+            received,
+            replace(base, ingebrekestelling_on=None, ingebrekestelling_received=None),
+            today=today,
+        ).due
+        if received
+        else None
+    )
+    valid = [day for day in sent if due is None or day > due] or sent
+    receipts = sorted(
+        _day(e)
+        for e in events
+        if e["kind"] == "ingebrekestelling_ontvangen" and _day(e) >= valid[0]
+    )
+    return replace(
+        base,
+        ingebrekestelling_on=valid[0],
+        ingebrekestelling_received=receipts[0] if receipts else None,
+    )
+
+
+def _first_events(law: str, events: list[dict], today: date) -> Events:
+    def first(kind: str) -> dict | None:
+        found = [e for e in events if e["kind"] == kind]
+        return min(found, key=_day) if found else None
+
+    def on(kind: str) -> date | None:
+        event = first(kind)
+        return _day(event) if event else None
+
+    def spans(start: str, end: str) -> tuple[Span, ...]:
+        starts = sorted(_day(e) for e in events if e["kind"] == start)
+        ends = sorted(_day(e) for e in events if e["kind"] == end)
+        result = []
+        for index, begin in enumerate(starts):
+            # still running: suspended up to today
+            finish = ends[index] if index < len(ends) else max(today, begin)
+            result.append(Span(begin, finish))
+        return tuple(result)
+
+    verdaging = first("verdaging")
+    length = verdaging.get("length") if verdaging else None
+    return Events(
+        extended_on=on("verdaging"),
+        extended_days=length if law == "woo" else None,
+        extended_months=length if law == "avg" else None,
+        suspended=spans("opschorting", "aangevuld"),
+        zienswijze=spans("zienswijze_gevraagd", "zienswijze_gegeven"),
+        decided_on=on("besluit"),
+        ingebrekestelling_on=on("ingebrekestelling"),
+        ingebrekestelling_received=on("ingebrekestelling_ontvangen"),
+        withdrawn_on=on("ingetrokken"),
+    )
+
+
+def _chronological(events: list[dict]) -> list[dict]:
+    return sorted(events, key=lambda e: (e["on_date"], e["number"] or 0))
 
 
 @dataclass
@@ -256,11 +390,42 @@ class RequestStore:
         return rows[0]
 
     def events(self, request_id: int) -> list[dict]:
+        """The request's events as they stand (removed ones are in the audit trail only)."""
         return list(
             self.db.query(
-                "select * from events where request_id = ? order by on_date, id", [request_id]
+                "select * from events where request_id = ? and removed_at is null "
+                "order by on_date, number, id",
+                [request_id],
             )
         )
+
+    def changes(self, request_id: int) -> list[dict]:
+        """The audit trail: every event corrected or removed, before and after."""
+        return list(
+            self.db.query(
+                "select * from event_changes where request_id = ? order by id", [request_id]
+            )
+        )
+
+    def _validate(self, request: dict, events: list[dict]) -> None:
+        """A whole history, replayed in the order it happened: every event possible after the
+        ones before it, and the deadline engine able to count it."""
+        ordered = _chronological(events)
+        first = min((_day(e) for e in ordered if e["kind"] in ("sent", "received")), default=None)
+        for index, event in enumerate(ordered):
+            _possible(request, event, ordered[:index], first)
+        received = _received(ordered)
+        if received is None:
+            return
+        try:
+            timeline(
+                request["law"],
+                received,
+                _engine_events(request["law"], ordered, date.today()),
+                today=date.today(),
+            )
+        except DeadlineError as exc:
+            raise RequestError(f"{request['reference']}: {exc}") from exc
 
     def add_event(
         self,
@@ -269,80 +434,146 @@ class RequestStore:
         on_date: date,
         note: str | None = None,
         message_id: int | None = None,
+        length: int | None = None,
     ) -> dict:
-        """Record what happened on a day; refused when the law says it cannot have happened
-        (an event before the request was received, a decision before the request)."""
+        """Record what happened on a day; refused, with nothing stored, when the law says it
+        cannot have happened (see ``_possible``). ``length`` is what a verdaging names: days
+        for the Woo (at most 14), months for the AVG (at most 2)."""
         if kind not in requests_db.EVENT_KINDS:
             raise RequestError(
                 f"unknown event {kind!r}; choose from: {', '.join(requests_db.EVENT_KINDS)}"
             )
         request = self.get(ref)
-        _possible(request["reference"], kind, on_date, self.events(request["id"]))
-        received = self.received(request["id"])
-        if kind not in ("sent", "received", "note") and received is None:
-            raise RequestError(
-                f"{request['reference']} has not been sent: record 'sent' or 'received' first"
-            )
-        if received and on_date < received and kind not in ("sent", "received"):
-            raise RequestError(
-                f"{kind} on {on_date} is before {request['reference']} was received ({received})"
-            )
+        events = self.events(request["id"])
+        number = 1 + max(
+            (
+                row[0] or 0
+                for row in self.db.execute(
+                    "select number from events where request_id = ?", [request["id"]]
+                )
+            ),
+            default=0,
+        )
+        event = {
+            "kind": kind,
+            "on_date": on_date.isoformat(),
+            "note": note,
+            "number": number,
+            "length": length,
+        }
+        self._validate(request, [*events, event])
         with self.db.conn:
             event_id = self.db.execute(
-                "insert into events (request_id, kind, on_date, note, message_id, created_at) values (?, ?, ?, ?, ?, ?)",
-                [request["id"], kind, on_date.isoformat(), note, message_id, _now()],
+                "insert into events (request_id, number, kind, on_date, note, length, message_id, "
+                "created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    request["id"],
+                    number,
+                    kind,
+                    on_date.isoformat(),
+                    note,
+                    length,
+                    message_id,
+                    _now(),
+                ],
             ).lastrowid
-        try:
-            self.timeline(request["id"], today=max(on_date, date.today()))
-        except DeadlineError as exc:
-            with self.db.conn:
-                self.db.execute("delete from events where id = ?", [event_id])
-            raise RequestError(f"{request['reference']}: {exc}") from exc
         return next(self.db.query("select * from events where id = ?", [event_id]))
 
-    def received(self, request_id: int) -> date | None:
-        """The day the body received the request: the 'received' event (an acknowledgement
-        gives it), else the day it was sent (e-mail arrives the same day)."""
-        rows = {
-            e["kind"]: e["on_date"]
-            for e in self.events(request_id)
-            if e["kind"] in ("sent", "received")
-        }
-        day = rows.get("received") or rows.get("sent")
-        return date.fromisoformat(day) if day else None
-
-    def engine_events(self, request_id: int, today: date) -> Events:
-        def first(kind: str) -> date | None:
-            days = [date.fromisoformat(e["on_date"]) for e in events if e["kind"] == kind]
-            return min(days) if days else None
-
-        def spans(start: str, end: str) -> tuple[Span, ...]:
-            starts = sorted(date.fromisoformat(e["on_date"]) for e in events if e["kind"] == start)
-            ends = sorted(date.fromisoformat(e["on_date"]) for e in events if e["kind"] == end)
-            result = []
-            for index, begin in enumerate(starts):
-                # still running: suspended up to today
-                finish = ends[index] if index < len(ends) else max(today, begin)
-                result.append(Span(begin, finish))
-            return tuple(result)
-
-        events = self.events(request_id)
-        return Events(
-            extended_on=first("verdaging"),
-            suspended=spans("opschorting", "aangevuld"),
-            zienswijze=spans("zienswijze_gevraagd", "zienswijze_gegeven"),
-            decided_on=first("besluit"),
-            ingebrekestelling_on=first("ingebrekestelling"),
+    def _event(self, request: dict, number: int) -> dict:
+        for event in self.events(request["id"]):
+            if event["number"] == number:
+                return event
+        raise RequestError(
+            f"{request['reference']} has no event #{number}; `woo request show "
+            f"{request['reference']}` lists them"
         )
+
+    def correct_event(
+        self,
+        ref: int | str,
+        number: int,
+        *,
+        reason: str,
+        on_date: date | None = None,
+        note: str | None = None,
+        length: int | None = None,
+    ) -> dict:
+        """Change an event's date, note or length; the old form stays in the audit trail. The
+        whole history is checked again first: a correction cannot make it impossible."""
+        request = self.get(ref)
+        event = self._event(request, number)
+        after = {
+            **event,
+            "on_date": on_date.isoformat() if on_date else event["on_date"],
+            "note": note if note is not None else event["note"],
+            "length": length if length is not None else event["length"],
+        }
+        others = [e for e in self.events(request["id"]) if e["number"] != number]
+        self._validate(request, [*others, after])
+        self._change(request, event, "corrected", reason, after)
+        return self._event(request, number)
+
+    def remove_event(self, ref: int | str, number: int, *, reason: str) -> dict:
+        """Take an event recorded by mistake out of the history; it stays in the audit trail.
+        Refused when what is left cannot have happened (a verdaging without the request sent)."""
+        request = self.get(ref)
+        event = self._event(request, number)
+        self._validate(request, [e for e in self.events(request["id"]) if e["number"] != number])
+        self._change(request, event, "removed", reason, None)
+        return event
+
+    def _change(
+        self, request: dict, event: dict, action: str, reason: str, after: dict | None
+    ) -> None:
+        if not (reason or "").strip():
+            raise RequestError(
+                f"{request['reference']}: say why (--reason): the dossier shows every change"
+            )
+        fields = ("kind", "on_date", "note", "length")
+        with self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "insert into event_changes (request_id, event_number, action, before, after, "
+                "reason, changed_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    request["id"],
+                    event["number"],
+                    action,
+                    json.dumps({k: event[k] for k in fields}, ensure_ascii=False),
+                    json.dumps({k: after[k] for k in fields}, ensure_ascii=False)
+                    if after
+                    else None,
+                    reason.strip(),
+                    _now(),
+                ],
+            )
+            if after is None:
+                self.db.execute(
+                    "update events set removed_at = ? where id = ?", [_now(), event["id"]]
+                )
+            else:
+                self.db.execute(
+                    "update events set on_date = ?, note = ?, length = ? where id = ?",
+                    [after["on_date"], after["note"], after["length"], event["id"]],
+                )
+
+    def withdraw(self, ref: int | str, on_date: date, note: str | None = None) -> dict:
+        """The requester withdrew the request: no deadline runs any more."""
+        return self.add_event(ref, "ingetrokken", on_date, note)
+
+    def received(self, request_id: int) -> date | None:
+        """The day the body received the request (see ``_received``)."""
+        return _received(self.events(request_id))
 
     def timeline(self, request_id: int, today: date | None = None) -> Timeline | None:
         request = self.get(request_id)
-        received = self.received(request_id)
+        events = self.events(request_id)
+        received = _received(events)
         if received is None:
             return None
         today = today or date.today()
         return timeline(
-            request["law"], received, self.engine_events(request_id, today), today=today
+            request["law"], received, _engine_events(request["law"], events, today), today=today
         )
 
     def overview(self, today: date | None = None) -> list[Overview]:
@@ -403,19 +634,24 @@ def next_step(
     if bounced:
         return (
             f"niet bezorgd ({bounced['note'] or 'bounce'}): adres controleren en opnieuw "
-            f"verzenden: woo request send {request['id']} --to ADRES"
+            f"verzenden: woo request send {request['reference']} --to ADRES"
         )
     if t is None and outboxed:
         return (
             f"verstuur de .eml uit de outbox en leg de dag vast: "
-            f"woo request event {request['id']} sent --on DATUM"
+            f"woo request event {request['reference']} sent --on DATUM"
         )
     if t is None:
-        return f"verzenden: woo request send {request['id']}"
+        return f"verzenden: woo request send {request['reference']}"
     if t.status == "open":
         return f"wachten op besluit, uiterlijk {t.due}"
     if t.status == "overdue":
         if t.appeal_possible_from:
             return f"beroep niet tijdig beslissen mogelijk vanaf {t.appeal_possible_from}"
-        return f"ingebrekestelling sturen: woo request letter {request['id']} ingebrekestelling_{t.law}"
+        return (
+            f"ingebrekestelling sturen: woo request letter {request['reference']} "
+            f"ingebrekestelling_{t.law}"
+        )
+    if t.status == "withdrawn":
+        return "ingetrokken: geen termijn meer"
     return f"bezwaar mogelijk tot en met {t.objection_due}"
