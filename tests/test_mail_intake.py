@@ -473,3 +473,51 @@ def test_a_reply_whose_sender_failed_authentication_is_filed_with_a_warning(
         for r in store.db.execute("select suggested_reason from messages where direction = 'in'")
     ]
     assert "could not be verified" in reason
+
+
+def _bounce(letter: bytes, date_header: str) -> bytes:
+    return bytes(
+        email.message_from_string(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.provider.example>\n"
+            f"To: {ME}\nSubject: Undelivered Mail Returned to Sender\n"
+            f"Date: {date_header}\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+            "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+            "--B\nContent-Type: message/delivery-status\n\n"
+            "Reporting-MTA: dns; mx.provider.example\n\n"
+            "Final-Recipient: rfc822; woo@amsterdam.nl\nAction: failed\nStatus: 5.1.1\n\n"
+            "--B\nContent-Type: message/rfc822\n\n" + letter.decode() + "\n--B--\n"
+        )
+    )
+
+
+def test_a_bounce_dated_in_the_future_or_after_a_withdrawal_is_filed_not_fatal(
+    sent, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    store, letter = sent
+    # a clock (or a forger) dating the bounce in 2031: recorded, as of today at the latest
+    result = woo(
+        "mail",
+        "import",
+        str(write(tmp_path / "b1.eml", _bounce(letter, "Mon, 06 Jan 2031 09:00:00 +0100"))),
+    )
+    assert result.exit_code == 0 and "1 filed" in result.output, result.output
+    [event] = [e for e in store.events(1) if e["kind"] == "undelivered"]
+    assert event["on_date"] <= date.today().isoformat()
+    # sent again, then withdrawn; a late bounce is filed with its suggestion, nothing recorded
+    assert woo("request", "send", "1", "--outbox", str(tmp_path / "o2")).exit_code == 0
+    assert woo("request", "event", "1", "sent", "--on", date.today().isoformat()).exit_code == 0
+    assert woo("request", "withdraw", "1", "--on", date.today().isoformat()).exit_code == 0
+    result = woo(
+        "mail",
+        "import",
+        str(write(tmp_path / "b2.eml", _bounce(letter, "Tue, 03 Feb 2026 09:00:00 +0100"))),
+    )
+    assert result.exit_code == 0 and "1 filed" in result.output, result.output
+    assert [e["kind"] for e in store.events(1)].count("undelivered") == 1
+    reason = store.db.execute(
+        "select suggested_reason from messages where direction = 'in' order by id desc limit 1"
+    ).fetchone()[0]
+    assert "not recorded" in reason and "withdrawn" in reason

@@ -465,14 +465,19 @@ def file_message(
             ],
         )
     if trusted_bounce and store.received(request_id) is not None:
+        # the bounce's own Date header, within what can be true: not before the letter was
+        # received, not after today (a sender's clock, or a forger, may say anything)
         day = (mailread.sent_at(message) or _now())[:10]
-        store.add_event(
-            request_id,
-            "undelivered",
-            max(date.fromisoformat(day), store.received(request_id)),
-            note=kind.reason,
-            message_id=row_id,
-        )
+        on = min(max(date.fromisoformat(day), store.received(request_id)), date.today())
+        try:
+            store.add_event(request_id, "undelivered", on, note=kind.reason, message_id=row_id)
+        except RequestError as exc:  # e.g. the request was withdrawn: file it, record nothing
+            suggestion, why = "undelivered", f"{kind.reason}; not recorded: {exc}"
+            with store.db.conn:
+                store.db.execute(
+                    "update messages set suggested_event = ?, suggested_reason = ? where id = ?",
+                    [suggestion, why, row_id],
+                )
     return Imported(
         source, "filed", request["reference"], how, suggestion, kind=kind.kind, warning=warning
     )
