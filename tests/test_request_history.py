@@ -226,3 +226,16 @@ def test_the_avg_ingebrekestelling_announces_the_dwangsom(monkeypatch, data_dir:
     shown = woo("request", "show", "AVG-2026-0001", "--today", "2026-05-01").output
     # first day 16 April; 16 April..1 May = 16 days: 14 x 23 + 2 x 35 = 392
     assert "dwangsom: 16 dagen, EUR 392 (tot nu toe, loopt nog)" in shown
+
+
+def test_a_withdrawn_draft_is_never_sent(monkeypatch, data_dir: Path, tmp_path: Path) -> None:
+    _requester(monkeypatch)
+    assert woo("request", "new", "-t", "woo_dpia", "-m", "GM0363").exit_code == 0
+    assert woo("request", "event", "WOO-2026-0001", "sent", "--on", "2026-02-02").exit_code == 0
+    assert (
+        woo("request", "event", "WOO-2026-0001", "undelivered", "--on", "2026-02-03").exit_code == 0
+    )
+    assert woo("request", "withdraw", "WOO-2026-0001", "--on", "2026-02-04").exit_code == 0
+    result = woo("request", "send", "WOO-2026-0001", "--outbox", str(tmp_path / "uit"))
+    assert result.exit_code == 1 and "withdrawn on 2026-02-04: not sent" in result.output
+    assert not (tmp_path / "uit").exists()

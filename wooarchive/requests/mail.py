@@ -129,6 +129,9 @@ def send(
         request["id"]
     ):
         raise MailError(f"{request['reference']} was sent already")
+    withdrawn = [e["on_date"] for e in store.events(request["id"]) if e["kind"] == "ingetrokken"]
+    if withdrawn:
+        raise MailError(f"{request['reference']} was withdrawn on {withdrawn[0]}: not sent")
     if to_address:
         with store.db.conn:
             store.db.execute(
