@@ -117,3 +117,40 @@ def test_small_cells_are_suppressed_and_the_curves_are_published_as_pictures_wit
         ds.client.get("/archive/request_survival.csv?municipality_code=GM0363&_size=max")
     )
     assert csv.status_code == 200 and csv.text.count("\n") == 1 + 6  # header + six days
+
+
+def test_a_reader_never_sees_the_statistics_half_published(store: RequestStore) -> None:
+    import sqlite3
+    import threading
+
+    from wooarchive.requests.stats import publish
+
+    for n in range(6):
+        request_id = request(store, "GM0363", date(2026, 1, 5) + timedelta(days=n))
+        store.add_event(request_id, "besluit", date(2026, 1, 20) + timedelta(days=2 * n))
+    publish(store, date(2026, 3, 1))
+    reader = sqlite3.connect(store.archive.settings.archive_db, timeout=30, check_same_thread=False)
+    expected = reader.execute(
+        "select (select count(*) from request_stats), (select count(*) from request_survival)"
+    ).fetchone()
+    assert expected == (2, 12)  # GM0363 and NL, a curve of six steps each
+    seen, done = set(), threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.add(
+                reader.execute(
+                    "select (select count(*) from request_stats), "
+                    "(select count(*) from request_survival)"
+                ).fetchone()
+            )
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        for _ in range(30):
+            publish(store, date(2026, 3, 1))
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    assert seen == {expected}  # never none, never a part

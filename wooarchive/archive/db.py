@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -31,6 +32,24 @@ KINDS = (
 
 
 Migration = Callable[[sqlite_utils.Database], None]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on our connections. They are opened in autocommit mode
+    (isolation_level=None), where ``with conn:`` starts no transaction: each statement would
+    commit on its own and a reader could see the half-way state (statistics deleted and not yet
+    written again). Inside a transaction already, it joins it."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _initial(db: sqlite_utils.Database) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from wooarchive.archive import anchor, ledger
+from wooarchive.archive.db import transaction
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.indexer import kinds, whoosh_index
 from wooarchive.indexer.extract import Extraction, ReadJob, Skipped, read_all
@@ -176,7 +177,7 @@ def drain_queue(archive: Archive) -> int:
         if not shas:
             return written
         written += whoosh_index.replace_documents(directory, shas, _page_rows(archive, shas))
-        with db.conn:
+        with transaction(db.conn):
             db.conn.executemany("delete from search_queue where sha256 = ?", [(s,) for s in shas])
 
 
@@ -193,7 +194,7 @@ def repair_drift(archive: Archive) -> int:
     indexed = whoosh_index.stored_keys(directory)
     missing = pages - indexed
     extra = indexed - pages
-    with db.conn:
+    with transaction(db.conn):
         _enqueue(db, sorted({key.split(":")[0] for key in missing}))
     if extra:
         whoosh_index.replace_documents(directory, [], [], drop_keys=sorted(extra))
@@ -275,7 +276,9 @@ def index(
         queued = [r[0] for r in db.execute("select sha256 from search_queue")]
         everything = [r[0] for r in db.execute("select distinct sha256 from pages")]
         report.whoosh_pages = whoosh_index.rebuild(directory, _page_rows(archive, everything))
-        with db.conn:  # only once the new index is in place: a killed rebuild keeps the queue
+        with transaction(
+            db.conn
+        ):  # only once the new index is in place: a killed rebuild keeps the queue
             db.conn.executemany("delete from search_queue where sha256 = ?", [(s,) for s in queued])
     else:
         report.whoosh_pages = drain_queue(archive)

@@ -117,6 +117,7 @@ def publish(store: RequestStore, today: date | None = None) -> tuple[int, int]:
     per municipality with at least MIN_CELL requests, and for the whole country (code NL), with
     the Kaplan-Meier curve of each. A smaller cell is left out, since a count of one or two can
     point at its requester. Returns (cells published, cells suppressed)."""
+    from wooarchive.archive.db import transaction
     from wooarchive.archive.store import now, utc_iso
 
     today = today or date.today()
@@ -128,7 +129,7 @@ def publish(store: RequestStore, today: date | None = None) -> tuple[int, int]:
         names["NL"] = "Nederland"
     published = utc_iso(now())
     db = store.archive.db
-    with db.conn:
+    with transaction(db.conn):  # a reader sees the old statistics or the new, never none
         db.execute("delete from request_stats")
         db.execute("delete from request_survival")
         for code, timelines in sorted(cells.items()):
