@@ -3,7 +3,9 @@
 Eight scanned A4 pages of Dutch text (made here, as a scanner makes them: image only). The
 baseline OCRs them as one 8-page PDF with `ocrmypdf --jobs N --force-ocr` and the same options
 woo uses (nld+eng, no optimisation); woo archives them as eight documents and runs its indexer
-with N worker processes. Prints pages/s for both and the ratio woo/baseline (aim: at least 0.9).
+with N worker processes. The two sides are interleaved A B B A (bench/rounds.py; BENCH_ROUNDS
+rounds, default 2), each in a fresh directory. Prints pages/s for both and the ratio
+woo/baseline as min / median / max (aim: at least 0.9).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
+from bench.rounds import abba, speed, spread  # noqa: E402
 from tests.fixtures.documents import scanned_pdf  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
 from wooarchive.config import Settings  # noqa: E402
@@ -54,45 +57,50 @@ def main() -> None:
         with open(together, "wb") as fh:
             combined.write(fh)
 
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                str(Path(sys.executable).with_name("ocrmypdf")),
-                "--jobs",
-                str(JOBS),
-                "--force-ocr",
-                "-l",
-                "nld+eng",
-                "--optimize",
-                "0",
-                "--output-type",
-                "pdf",
-                "--sidecar",
-                str(root / "base.txt"),
-                "-q",
-                str(together),
-                str(root / "base.pdf"),
-            ],
-            check=True,
-        )
-        baseline = time.perf_counter() - start
+        def baseline(run: int) -> float:
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    str(Path(sys.executable).with_name("ocrmypdf")),
+                    "--jobs",
+                    str(JOBS),
+                    "--force-ocr",
+                    "-l",
+                    "nld+eng",
+                    "--optimize",
+                    "0",
+                    "--output-type",
+                    "pdf",
+                    "--sidecar",
+                    str(root / f"base-{run}.txt"),
+                    "-q",
+                    str(together),
+                    str(root / f"base-{run}.pdf"),
+                ],
+                check=True,
+            )
+            return time.perf_counter() - started
 
-        archive = Archive(
-            Settings(data_dir=root / "data", base_url="http://127.0.0.1:8001", contact="bench")
-        )
-        for path in singles:
-            archive.record_file(path)
-        start = time.perf_counter()
-        report = index(archive, workers=JOBS)
-        ours = time.perf_counter() - start
-        assert report.ocr_pages == PAGES, report
+        def ours(run: int) -> float:
+            archive = Archive(
+                Settings(
+                    data_dir=root / f"data-{run}", base_url="http://127.0.0.1:8001", contact="bench"
+                )
+            )
+            for path in singles:
+                archive.record_file(path)
+            started = time.perf_counter()
+            report = index(archive, workers=JOBS)
+            assert report.ocr_pages == PAGES, report
+            return time.perf_counter() - started
 
-    print(f"OCR: {PAGES} scanned pages, {JOBS} processes")
-    print(f"  ocrmypdf --jobs {JOBS}: {PAGES / baseline:6.2f} pages/s ({baseline:.1f} s)")
-    print(
-        f"  woo index:        {PAGES / ours:6.2f} pages/s ({ours:.1f} s, with text and search indexes)"
-    )
-    print(f"  ratio woo/ocrmypdf: {baseline / ours:.2f}")
+        base_times, woo_times = abba(baseline, ours)
+
+    rate = lambda times: [PAGES / t for t in times]  # noqa: E731
+    print(f"OCR: {PAGES} scanned pages, {JOBS} processes, {len(woo_times)} runs each (A B B A)")
+    print(f"  ocrmypdf --jobs {JOBS}: {spread(rate(base_times))} pages/s (min / median / max)")
+    print(f"  woo index:        {spread(rate(woo_times))} pages/s (with text and search indexes)")
+    print(f"  ratio woo/ocrmypdf: {spread(speed(base_times, woo_times))}")
 
 
 if __name__ == "__main__":

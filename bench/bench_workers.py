@@ -5,6 +5,7 @@ run: by `woo index` with its local reader pool of N processes, and by `woo index
 N `woo worker` processes (one task at a time each) on a Redis started here on 127.0.0.1. Prints
 pages/s for both and the ratio Celery/local (aim: at least 0.9, the queue's overhead must be
 small), then the overhead per task in ms, measured on tiny documents where reading costs nothing.
+The two sides are interleaved A B B A (bench/rounds.py), every figure min / median / max.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis as redis_client
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_ocr import TEXT  # noqa: E402
+from bench.rounds import abba, speed, spread  # noqa: E402
 from tests.fixtures.documents import scanned_pdf  # noqa: E402
 from tests.servers import start_redis  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
@@ -50,6 +54,10 @@ def run_local(data: Path, files: list[Path]) -> float:
 
 
 def run_celery(data: Path, files: list[Path], broker: str, log: Path) -> float:
+    # each run starts from an empty broker: a task of an earlier run still queued (restored
+    # after its worker was stopped) would otherwise be read before the clock starts, and the
+    # run would find its results waiting (one such run measured 178 pages/s)
+    redis_client.Redis.from_url(broker).flushall()
     archive = archive_with(data, files)
     env = {**os.environ, "WOO_DATA": str(data)}
     workers = [
@@ -93,21 +101,29 @@ def main() -> None:
                 path.write_text(f"<title>Notulen {n}</title><p>Vergadering {n}</p>")
                 tiny.append(path)
 
-            local = run_local(root / "local", scans)
-            celery = run_celery(root / "celery", scans, broker, root / "ocr")
-            local_tiny = run_local(root / "local-tiny", tiny)
-            celery_tiny = run_celery(root / "celery-tiny", tiny, broker, root / "tiny")
+            local, celery = abba(
+                lambda n: run_local(root / f"local-{n}", scans),
+                lambda n: run_celery(root / f"celery-{n}", scans, broker, root / f"ocr-{n}"),
+            )
+            local_tiny, celery_tiny = abba(
+                lambda n: run_local(root / f"local-tiny-{n}", tiny),
+                lambda n: run_celery(root / f"celery-tiny-{n}", tiny, broker, root / f"tiny-{n}"),
+            )
         finally:
             redis.terminate()
             redis.wait(timeout=10)
-    print(f"bench_workers: {PAGES} scanned pages, {JOBS} processes each way")
-    print(f"  local reader pool: {PAGES / local:6.2f} pages/s ({local:.1f} s)")
-    print(f"  Celery workers:    {PAGES / celery:6.2f} pages/s ({celery:.1f} s)")
-    print(f"  ratio Celery/local: {local / celery:.2f}")
-    overhead = (celery_tiny - local_tiny) / TINY * 1000
+    rate = lambda times: [PAGES / t for t in times]  # noqa: E731
     print(
-        f"  overhead per task: {overhead:.1f} ms ({TINY} tiny documents: local "
-        f"{local_tiny:.2f} s, Celery {celery_tiny:.2f} s)"
+        f"bench_workers: {PAGES} scanned pages, {JOBS} processes each way, {len(local)} runs each "
+        "(A B B A; min / median / max)"
+    )
+    print(f"  local reader pool: {spread(rate(local))} pages/s")
+    print(f"  Celery workers:    {spread(rate(celery))} pages/s")
+    print(f"  ratio Celery/local: {spread(speed(local, celery))}")
+    overhead = [(c - loc) / TINY * 1000 for loc, c in zip(local_tiny, celery_tiny, strict=True)]
+    print(
+        f"  overhead per task: {spread(overhead, '{:.1f}')} ms ({TINY} tiny documents: local "
+        f"{spread(local_tiny)} s, Celery {spread(celery_tiny)} s)"
     )
 
 
