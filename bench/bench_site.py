@@ -39,9 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_index import PAGES, QUERIES, pages, vocabulary  # noqa: E402
 
+from wooarchive.archive.db import transaction  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
 from wooarchive.config import Settings  # noqa: E402
 from wooarchive.indexer import whoosh_index  # noqa: E402
+from wooarchive.indexer.run import insert_pages  # noqa: E402
 
 WOO = str(Path(sys.executable).with_name("woo"))
 
@@ -56,16 +58,18 @@ def build(data: Path) -> None:
         shutil.rmtree(data)
     archive = Archive(Settings(data_dir=data, base_url="http://127.0.0.1", contact="bench"))
     corpus = pages(PAGES)
-    with archive.db.conn:
+    with transaction(archive.db.conn):  # `with conn:` alone would commit every row
         archive.db.conn.executemany(
             "insert or ignore into documents (sha256, kind, title, municipality_code, first_seen, last_seen, mime) "
             "values (?, 'other', ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'text/html')",
             [(p["sha256"], p["title"], "GM0363") for p in corpus if p["page"] == 1],
         )
-        archive.db.conn.executemany(
-            "insert into pages (sha256, page, method, quality, text, municipality_code, kind) "
-            "values (:sha256, :page, 'text', 1.0, :text, 'GM0363', 'other')",
-            corpus,
+        insert_pages(
+            archive.db.conn,
+            [
+                (p["sha256"], p["page"], "text", 1.0, p["text"], "GM0363", "other") + (None,) * 4
+                for p in corpus
+            ],
         )
     archive.db.conn.close()
     for row in corpus:

@@ -69,3 +69,28 @@ def test_robots_txt_and_sitemaps_of_an_old_archive_become_crawl_records_out_of_s
     assert searchable == [("cc",)]  # out of FTS5; the queue takes them out of Whoosh
     assert {r[0] for r in upgraded.execute("select sha256 from search_queue")} == {"aa", "bb"}
     assert list(ledger.check(upgraded.conn)) == []  # the new kind is in the ledger
+
+
+def test_pages_of_an_old_archive_stay_searchable_and_new_ones_join_them(tmp_path: Path) -> None:
+    from wooarchive.archive.db import transaction
+    from wooarchive.indexer.run import insert_pages
+
+    path = tmp_path / "archive.db"
+    old = schema.connect(path, upto=schema.MIGRATIONS.index(schema._pages_fts_by_insert))
+    old.execute(
+        "insert into pages (sha256, page, method, text) values ('aa', 1, 'text', 'oude camera')"
+    )
+    old.conn.close()
+    upgraded = schema.connect(path)
+    with transaction(upgraded.conn):
+        insert_pages(
+            upgraded.conn,
+            [("bb", 1, "text", 1.0, "nieuwe camera", None, None, None, None, None, None)],
+        )
+        upgraded.execute("delete from pages where sha256 = 'aa'")  # the delete trigger still works
+    found = upgraded.execute(
+        "select p.sha256 from pages_fts join pages p on p.rowid = pages_fts.rowid "
+        "where pages_fts match 'camera'"
+    ).fetchall()
+    assert found == [("bb",)]
+    upgraded.execute("insert into pages_fts(pages_fts, rank) values ('integrity-check', 1)")

@@ -510,6 +510,15 @@ def _anchored_ledger(db: sqlite_utils.Database) -> None:
         ledger.record_extraction(db.conn, sha256)
 
 
+def _pages_fts_by_insert(db: sqlite_utils.Database) -> None:
+    """New pages reach FTS5 by the indexer's own insert (indexer.run.insert_pages), no longer by
+    a trigger: a statement whose trigger writes to a virtual table opens a statement savepoint,
+    on which FTS5 flushes its pending terms to a new segment, so every page inserted made a
+    segment of its own (8,000 pages/s against 29,000 for FTS5 fed directly). Deleting and
+    updating pages still keep the index true through their triggers."""
+    db.execute("drop trigger if exists pages_ai")
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -529,6 +538,7 @@ MIGRATIONS: list[Migration] = [
     _outlinks_and_site_notes,
     _moved_sites,
     _anchored_ledger,
+    _pages_fts_by_insert,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

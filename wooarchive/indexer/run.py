@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -55,6 +56,43 @@ Progress = Callable[[int, int, int, int], None]
 Reader = Callable[[list[ReadJob]], Iterator["Extraction | Skipped"]]
 
 
+PAGE_COLUMNS = (
+    "sha256",
+    "page",
+    "method",
+    "quality",
+    "text",
+    "municipality_code",
+    "kind",
+    "text_sha256",
+    "redacted_share",
+    "redaction_boxes",
+    "redaction_codes",
+)
+
+
+def insert_pages(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert pages (tuples in PAGE_COLUMNS order) and their text into FTS5: the one way pages
+    enter the archive (there is no insert trigger, see archive.db._pages_fts_by_insert). FTS5
+    is fed directly, a document at a time, which costs about what FTS5 itself costs."""
+    if not rows:
+        return
+    conn.executemany(
+        f"insert into pages ({', '.join(PAGE_COLUMNS)}) "
+        f"values ({', '.join('?' * len(PAGE_COLUMNS))})",
+        rows,
+    )
+    pages: dict[str, list[int]] = {}
+    for row in rows:
+        pages.setdefault(row[0], []).append(row[1])
+    for sha256, numbers in pages.items():
+        conn.execute(
+            "insert into pages_fts (rowid, text) select rowid, text from pages "
+            f"where sha256 = ? and page in ({', '.join('?' * len(numbers))})",
+            [sha256, *numbers],
+        )
+
+
 def _store(archive: Archive, extraction: Extraction) -> None:
     db = archive.db
     with db.conn:
@@ -66,10 +104,8 @@ def _store(archive: Archive, extraction: Extraction) -> None:
         ).fetchone()
         db.execute("delete from pages where sha256 = ?", [extraction.sha256])
         db.execute("delete from register_cells where sha256 = ?", [extraction.sha256])
-        db.conn.executemany(
-            "insert into pages (sha256, page, method, quality, text, municipality_code, kind, "
-            "text_sha256, redacted_share, redaction_boxes, redaction_codes) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        insert_pages(
+            db.conn,
             [
                 (
                     extraction.sha256,
