@@ -2,8 +2,9 @@
 
 Baseline: read each file, SHA-256 it, copy it into a directory and fsync (the least any
 content-addressed store must do). Measured: `Archive.record_file`, which also writes a WARC
-record and the capture and document rows. Prints files/s for both and their ratio (archive /
-baseline; 1.0 means archiving costs nothing beyond hashing and copying).
+record and the capture and document rows. The sides are interleaved A B B A (bench/rounds.py),
+each run into a fresh directory. Prints files/s for both and their ratio (archive / baseline;
+1.0 means archiving costs nothing beyond hashing and copying) as min / median / max.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.rounds import abba, speed, spread  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
 from wooarchive.config import Settings  # noqa: E402
 
@@ -61,13 +63,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = make_files(root / "in")
-        base = baseline(paths, root / "baseline")
-        shutil.rmtree(root / "baseline")
-        ours = archive(paths, root / "data")
-    print(f"archive add: {FILES} files of {SIZE // 1000} kB")
-    print(f"  baseline (hash + copy + fsync): {FILES / base:8.1f} files/s")
-    print(f"  woo archive (blob + WARC + rows): {FILES / ours:8.1f} files/s")
-    print(f"  ratio archive/baseline: {base / ours:.2f}")
+
+        def base(n: int) -> float:
+            seconds = baseline(paths, root / f"baseline-{n}")
+            shutil.rmtree(root / f"baseline-{n}")
+            return seconds
+
+        def ours(n: int) -> float:
+            seconds = archive(paths, root / f"data-{n}")
+            shutil.rmtree(root / f"data-{n}")
+            return seconds
+
+        base_times, woo_times = abba(base, ours)
+    rate = lambda times: [FILES / t for t in times]  # noqa: E731
+    print(f"archive add: {FILES} files of {SIZE // 1000} kB, {len(woo_times)} runs each (A B B A)")
+    print(f"  baseline (hash + copy + fsync):   {spread(rate(base_times), '{:.1f}')} files/s")
+    print(f"  woo archive (blob + WARC + rows): {spread(rate(woo_times), '{:.1f}')} files/s")
+    print(f"  ratio archive/baseline: {spread(speed(base_times, woo_times))}")
 
 
 if __name__ == "__main__":
