@@ -198,8 +198,10 @@ def stored_keys(directory: Path) -> set[str]:
 
 
 def page_count(directory: Path) -> int:
-    with open_index(directory).searcher() as searcher:
-        return searcher.doc_count()
+    """Pages in the index (deleted ones not counted), from its table of contents: a searcher
+    would open every segment's readers (250 MB at 100,000 pages) for one number, on every
+    `woo index` that finds nothing new."""
+    return open_index(directory).doc_count()
 
 
 _searchers: dict[str, tuple[tuple, object]] = {}
