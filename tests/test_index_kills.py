@@ -8,6 +8,7 @@ import json
 import random
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from tests.fixtures.documents import build as build_good
 from tests.fixtures.documents import scanned_pdf, text_pdf
-from tests.processes import WOO, marked_env, run_woo, wait_for_no_survivors
+from tests.processes import WOO, marked_env, run_woo, survivors, wait_for_no_survivors
 from wooarchive.archive.store import Archive
 from wooarchive.config import settings
 
@@ -157,3 +158,39 @@ def test_whoosh_drift_is_found_and_repaired(archive_of_scans: Archive) -> None:
     assert code == 0 and "drift repaired" in output, output
     by_sql, by_fts, by_whoosh = counts(archive, env)
     assert by_sql == by_fts == by_whoosh
+
+
+SLOW_BUILD = """
+import sys, time
+from pathlib import Path
+from wooarchive.indexer import whoosh_index
+
+def rows():
+    n = 0
+    while True:  # slow and endless: the build is killed while its sub-writers wait
+        n += 1
+        yield dict(sha256=f"{n:064x}", page=1, municipality_code="GM0363", kind="other",
+                   title="t", text=f"persoonsgegevens {n}")
+        time.sleep(0.01)
+
+print("building", flush=True)
+whoosh_index._write(whoosh_index.open_index(Path(sys.argv[1]), create=True), rows(), procs=2)
+"""
+
+
+def test_a_killed_parallel_whoosh_build_leaves_no_sub_writers(tmp_path: Path) -> None:
+    env, marker = marked_env(tmp_path)
+    build = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD, str(tmp_path / "whoosh")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert build.stdout.readline() == b"building\n"
+    deadline = time.monotonic() + 20
+    while len(survivors(marker)) < 3 and time.monotonic() < deadline:  # parent + 2 sub-writers
+        time.sleep(0.1)
+    assert len(survivors(marker)) >= 3
+    build.send_signal(signal.SIGKILL)  # the parent alone, as a user's kill does
+    build.wait(timeout=30)
+    assert wait_for_no_survivors(marker) == []

