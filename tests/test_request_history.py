@@ -181,7 +181,8 @@ def test_a_withdrawn_request_stops_its_deadlines(monkeypatch, data_dir: Path) ->
     ref = RequestStore(settings()).get(1)["reference"]
     assert woo("request", "event", ref, "sent", "--on", "2026-02-02").exit_code == 0
     overdue = woo("requests", "--today", "2026-04-01").output
-    assert "overdue" in overdue and f"woo request letter {ref} ingebrekestelling_woo" in overdue
+    assert " te laat " in overdue and "overdue" not in overdue
+    assert f"woo request letter {ref} ingebrekestelling_woo" in overdue
     assert woo("request", "withdraw", ref, "--on", "2026-03-20").exit_code == 0
     listed = woo("requests", "--today", "2026-04-01", "--json").output
     assert '"status": "withdrawn"' in listed and '"days_late": 0' in listed

@@ -564,11 +564,17 @@ def requests(
             )
         )
         return
+    from wooarchive.requests.cli_format import STATUS_SHORT
+
+    # one language: the table is Dutch like its next steps (the JSON keeps the status codes)
     for r in rows:
-        late = f"{r.days_late} d late" if r.days_late else ""
+        late = (
+            f"{r.days_late} {'dag' if r.days_late == 1 else 'dagen'} te laat" if r.days_late else ""
+        )
+        status = STATUS_SHORT.get(r.status, r.status)
         click.echo(
-            f"{r.reference:14} {r.municipality_code} {r.municipality[:22]:22} {r.status:16} "
-            f"{r.due.isoformat() if r.due else '-':10} {late:9} {r.next_step}"
+            f"{r.reference:14} {r.municipality_code} {r.municipality[:22]:22} {status:15} "
+            f"{r.due.isoformat() if r.due else '-':10} {late:16} {r.next_step}"
         )
 
 

@@ -18,6 +18,16 @@ STATUS = {
     "decided_late": "te laat beslist",
     "withdrawn": "ingetrokken",
 }
+# the same, short, for the one-line-per-request table of `woo requests`
+STATUS_SHORT = {
+    "draft": "concept",
+    "undelivered": "niet bezorgd",
+    "open": "loopt",
+    "overdue": "te laat",
+    "decided_on_time": "tijdig beslist",
+    "decided_late": "te laat beslist",
+    "withdrawn": "ingetrokken",
+}
 KIND = {"woo": "Woo-verzoek", "avg": "AVG-verzoek"}
 # what each dated line of a timeline is, in the words of the law
 WHAT = {
