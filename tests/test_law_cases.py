@@ -424,3 +424,14 @@ def test_a_withdrawn_request_waited_only_until_its_withdrawal() -> None:
         "woo", d("2026-02-02"), Events(withdrawn_on=d("2026-03-20")), today=d("2026-06-01")
     )
     assert durations_of([t], d("2026-06-01")) == [(46, False)]  # 2 Feb..20 Mar, censored
+
+
+def test_a_dwangsom_ended_by_withdrawal_says_so() -> None:
+    t = timeline(
+        "avg",
+        d("2026-05-10"),
+        on_days({"ingebrekestelling_on": "2026-06-15", "withdrawn_on": "2026-07-15"}),
+        today=d("2026-09-01"),
+    )
+    rule = next(b.rule for b in t.basis if b.what == "dwangsom_until")
+    assert "de dag voor de intrekking" in rule and "15 dagen, EUR 357 (eindbedrag)" in rule

@@ -561,11 +561,8 @@ def timeline(law: Law, received: date, events: Events = Events(), *, today: date
 
     notice = _notice(events, due, decided or withdrawn, basis)
     appeal = _appeal(notice, decided or withdrawn, basis)
-    dwangsom = _dwangsom(law, events, notice, decided or withdrawn, today, basis)
-    if dwangsom and withdrawn and not decided:
-        basis[-1] = Basis(
-            basis[-1].date, basis[-1].what, basis[-1].rule.replace("het besluit", "de intrekking")
-        )
+    ended_by = "het besluit" if decided else "de intrekking"
+    dwangsom = _dwangsom(law, events, notice, decided or withdrawn, ended_by, today, basis)
     return Timeline(
         law=law,
         received=received,
@@ -662,6 +659,7 @@ def _dwangsom(
     events: Events,
     notice: date | None,
     ended: date | None,
+    ended_by: str,
     today: date,
     basis: list[Basis],
 ) -> Dwangsom | None:
@@ -708,7 +706,7 @@ def _dwangsom(
             (
                 "Awb 4:17 lid 1: laatste dag van de dwangsom, "
                 + (
-                    "de dag voor het besluit"
+                    f"de dag voor {ended_by}"
                     if ended is not None and ended - DAY <= cap
                     else "de 42e dag (ten hoogste 42 dagen, de Atw is niet van toepassing)"
                 )
