@@ -519,6 +519,14 @@ def _pages_fts_by_insert(db: sqlite_utils.Database) -> None:
     db.execute("drop trigger if exists pages_ai")
 
 
+def _inventory_dates(db: sqlite_utils.Database) -> None:
+    """An inventory row's date as a date (ISO, `date_iso`) beside the cell's text (`date`, the
+    evidence), and the row's notes: what could not be read and why. The decisions reader's new
+    version reads every inventory again on the next `woo index`."""
+    db["woo_inventory_items"].add_column("date_iso", str)
+    db["woo_inventory_items"].add_column("notes", str)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -539,6 +547,7 @@ MIGRATIONS: list[Migration] = [
     _moved_sites,
     _anchored_ledger,
     _pages_fts_by_insert,
+    _inventory_dates,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

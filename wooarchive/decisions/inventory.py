@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import takewhile
 
+from wooarchive.decisions.dates import read_column
 from wooarchive.decisions.grounds import find_grounds
 from wooarchive.decisions.metadata import DATE
 
@@ -60,6 +61,22 @@ class Item:
     grounds: list[str] = field(default_factory=list)
     invalid_grounds: list[str] = field(default_factory=list)
     suspended: bool | None = None
+    date_iso: str | None = (
+        None  # the date read as a date (decisions.dates); ``date`` keeps the text
+    )
+    notes: list[str] = field(default_factory=list)  # what of the row could not be read, and why
+
+
+def read_dates(items: list[Item]) -> list[Item]:
+    """Read the date column of one table as dates, the order of day and month decided for the
+    whole column (decisions.dates); a date that cannot be read is a note of its row."""
+    for item, reading in zip(items, read_column([i.date for i in items]), strict=True):
+        if reading is None:
+            continue
+        item.date_iso = reading.iso
+        if reading.note:
+            item.notes.append(f"row {item.row}: date {reading.note}")
+    return items
 
 
 def _assessment(value: str) -> str | None:
@@ -99,6 +116,7 @@ def parse_inventory(pages: list[tuple[int, str]], mime: str) -> list[Item]:
     items: list[Item] = []
     for page, text in pages:
         columns = None
+        table_start = len(items)
         for row in _rows(text or "", mime):
             cells = [c.strip() for c in row]
             if columns is None:
@@ -127,6 +145,7 @@ def parse_inventory(pages: list[tuple[int, str]], mime: str) -> list[Item]:
                     else suspended.lower() in ("ja", "yes", "1", "x", "true"),
                 )
             )
+        read_dates(items[table_start:])  # a sheet is a table of its own
     return items
 
 
@@ -370,7 +389,7 @@ def parse_pdf_inventory(pages: list[tuple[int, str]]) -> list[Item]:
         )
         if item:
             items.append(item)
-    return items
+    return read_dates(items)
 
 
 def _next_number(previous: str, number: str) -> bool:

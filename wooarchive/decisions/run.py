@@ -19,7 +19,7 @@ from wooarchive.decisions.inventory import before_inventory, inventory_opens, pa
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
-TOOL = "woo-archive decisions 2"
+TOOL = "woo-archive decisions 3"  # 3: inventory dates read as dates
 
 
 @dataclass
@@ -248,7 +248,7 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
             db.conn.executemany(
                 "insert into woo_inventory_items (inventory_sha256, decision_sha256, row, page, "
                 "number, title, date, assessment, assessment_raw, grounds, invalid_grounds, "
-                "suspended) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "suspended, date_iso, notes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         sha256,
@@ -263,6 +263,8 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
                         ", ".join(item.grounds) or None,
                         "; ".join(item.invalid_grounds) or None,
                         None if item.suspended is None else int(item.suspended),
+                        item.date_iso,
+                        "; ".join(item.notes) or None,
                     )
                     for item in items
                 ],

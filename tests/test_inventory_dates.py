@@ -1,0 +1,120 @@
+"""An inventory's dates are dates: ISO beside the cell's text, the order of day and month
+decided for the whole column, and a note for what is no date, never a guess."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from wooarchive.archive.store import Archive
+from wooarchive.cli import cli
+from wooarchive.decisions.dates import read_column
+
+HEADER = "ID;Document;Datum;Beoordeling;Beoordelingsgrond"
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        # a 14 in first place makes the column day-first: 03/04 is 3 April
+        (["14/04/2025", "03/04/2025"], ["2025-04-14", "2025-04-03"]),
+        # a 19 in second place makes it month-first (the platform's export, with time and zone)
+        (
+            ["2/19/2021 8:46 AM UTC", "3/1/2021 9:00 PM UTC"],
+            ["2021-02-19T08:46Z", "2021-03-01T21:00Z"],
+        ),
+        # no witness: AM/PM is the platform's month-first form ...
+        (["3/1/2021 9:00 AM UTC"], ["2021-03-01T09:00Z"]),
+        # ... without it, the Dutch day-first
+        (["03-04-2025", "05-06-2025"], ["2025-04-03", "2025-06-05"]),
+        # forms that say it themselves: ISO, with time, Dutch month names, Excel serials
+        (
+            ["2021-02-19", "2021-02-19 08:46:00", "19 februari 2021", "19 feb. 2021", "3 mrt 2021"],
+            ["2021-02-19", "2021-02-19T08:46", "2021-02-19", "2021-02-19", "2021-03-03"],
+        ),
+        (["44246", "44246.365"], ["2021-02-19", "2021-02-19T08:45"]),
+        (["2021/02/19", "19.02.2021"], ["2021-02-19", "2021-02-19"]),
+    ],
+)
+def test_a_column_of_dates_is_read_as_dates(column: list[str], expected: list[str]) -> None:
+    readings = read_column(column)
+    assert [r.iso for r in readings] == expected
+    assert all(r.note is None for r in readings)
+
+
+def test_what_is_no_date_is_a_note_never_a_guess() -> None:
+    readings = read_column(
+        [
+            "31-02-2021",
+            "n.v.t.",
+            "",
+            None,
+            "19 brumaire 2021",
+            "13/01/2021",
+            "01/13/2021",
+            "02/03/2021",
+        ]
+    )
+    assert readings[2] is None and readings[3] is None  # an empty cell is no date and no problem
+    assert [r.iso for r in readings if r] == [None, None, None, "2021-01-13", "2021-01-13", None]
+    notes = [r.note for r in readings if r and r.note]
+    assert notes == [
+        "'31-02-2021' is not a day that exists",
+        "'n.v.t.' cannot be read as a date",
+        "'19 brumaire 2021': 'brumaire' is not a month",
+        "'02/03/2021': day and month cannot be told apart (the column holds dates in both orders)",
+    ]
+
+
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["ID", "Document", "Datum", "Beoordeling", "Beoordelingsgrond"])
+    book.active.append(["1", "Brief", datetime(2021, 2, 19, 8, 46), "Openbaar", ""])
+    book.active.append(["2", "Mail", datetime(2021, 3, 1), "Niet openbaar", "5.1.2e"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_inventory_rows_keep_the_text_and_get_the_date(archive: Archive, site) -> None:
+    from wooarchive.archive.fetch import fetch
+
+    site.body(
+        "/woo/export.csv",
+        (
+            HEADER
+            + "\n1;Brief;2/19/2021 8:46 AM UTC;Openbaar;\n2;Mail;3/1/2021 9:00 AM UTC;Niet openbaar;5.1.2e\n"
+        ).encode(),
+        "text/csv",
+    )
+    site.body(
+        "/woo/gemeente.csv",
+        (
+            HEADER
+            + "\n1;Brief;14/04/2025;Openbaar;\n2;Nota;03/04/2025;Openbaar;\n3;Memo;morgen;Openbaar;\n"
+        ).encode(),
+        "text/csv",
+    )
+    site.body("/woo/lijst.xlsx", _xlsx(), "application/octet-stream")
+    for path in ("/woo/export.csv", "/woo/gemeente.csv", "/woo/lijst.xlsx"):
+        fetch(archive, site.url(path), municipality_code="GM0363")
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    rows = archive.db.execute(
+        "select i.title, i.date, i.date_iso, i.notes from woo_inventory_items i "
+        "join captures c on c.sha256 = i.inventory_sha256 order by c.url, i.row"
+    ).fetchall()
+    assert rows == [
+        ("Brief", "2/19/2021 8:46 AM UTC", "2021-02-19T08:46Z", None),
+        ("Mail", "3/1/2021 9:00 AM UTC", "2021-03-01T09:00Z", None),
+        ("Brief", "14/04/2025", "2025-04-14", None),
+        ("Nota", "03/04/2025", "2025-04-03", None),
+        ("Memo", "morgen", None, "row 3: date 'morgen' cannot be read as a date"),
+        ("Brief", rows[5][1], "2021-02-19T08:46", None),
+        ("Mail", rows[6][1], "2021-03-01", None),
+    ]
