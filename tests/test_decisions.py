@@ -444,10 +444,16 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     assert inventories[loose]["link"] == "no decision found beside it"
     assert inventories[detail]["decision_sha256"] == detail  # a detail page: decision and list
     register = archive.db.execute(
-        "select i.items, i.link from woo_inventories i join documents d on d.sha256 = i.sha256 "
-        "where d.first_url like '%register.xlsx'"
+        "select i.items, i.verdict, i.reason from woo_inventories i join documents d "
+        "on d.sha256 = i.sha256 where d.first_url like '%register.xlsx'"
     ).fetchall()
-    assert register == [(0, "not an inventory: no column of assessments or grounds")]
+    assert register == [
+        (
+            0,
+            "not an inventory",
+            "no table whose header names the documents with their assessment or grounds",
+        )
+    ]
     rows = {
         r["number"]: r
         for r in archive.db.query(

@@ -118,3 +118,127 @@ def test_inventory_rows_keep_the_text_and_get_the_date(archive: Archive, site) -
         ("Brief", rows[5][1], "2021-02-19T08:46", None),
         ("Mail", rows[6][1], "2021-03-01", None),
     ]
+
+
+def _tab(rows: list[list[str]]) -> list[tuple[int, str]]:
+    return [(1, "\n".join("\t".join(row) for row in rows))]
+
+
+def test_headers_are_matched_as_the_platform_writes_them_and_its_columns_kept() -> None:
+    from wooarchive.decisions.inventory import parse_inventory
+
+    parsed = parse_inventory(
+        _tab(
+            [
+                [
+                    "01 ID",
+                    "02 Matter",
+                    " 03  Document ",
+                    "06 Datum (UTC)",
+                    "07 Beoordeling",
+                    "08 Beoordelingsgrond",
+                    "09 Toelichting",
+                    "10 Publieke link",
+                    "11 Gerelateerd ID",
+                    "12 Familie",
+                    "13 E-mail thread",
+                    "14 Zaaknummer",
+                ],
+                [
+                    "1001",
+                    "M1",
+                    "Nota",
+                    "2/19/2021 8:46 AM UTC",
+                    "Deels openbaar",
+                    "5.1.2e",
+                    "namen weggelakt",
+                    "https://open.example.nl/1001",
+                    "1000",
+                    "F7",
+                    "T3",
+                    "Z-21-4",
+                ],
+            ]
+        ),
+        "text/plain",
+    )
+    assert parsed.verdict == "inventory"
+    [item] = parsed.items
+    assert (item.number, item.title, item.date_iso, item.assessment, item.grounds) == (
+        "1001",
+        "Nota",
+        "2021-02-19T08:46Z",
+        "deels openbaar",
+        ["5.1.2e"],
+    )
+    assert item.extra == {
+        "public_link": "https://open.example.nl/1001",
+        "remark": "namen weggelakt",
+        "related": "1000",
+        "family": "F7",
+        "thread": "T3",
+        "case_number": "Z-21-4",
+    }
+
+
+def test_the_public_inventory_the_platform_generates_is_read_by_its_file_names() -> None:
+    from wooarchive.decisions.inventory import parse_inventory
+
+    parsed = parse_inventory(
+        _tab(
+            [
+                ["Bestandsnaam", "Datum", "Beoordeling", "Beoordelingsgrond"],
+                ["nota-1001.pdf", "19-02-2021", "Openbaar", ""],
+            ]
+        ),
+        "text/plain",
+    )
+    assert [(i.title, i.date_iso) for i in parsed.items] == [("nota-1001.pdf", "2021-02-19")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "verdict", "reason"),
+    [
+        # a header without rows: a template, an empty inventory
+        ([["ID", "Document", "Beoordeling", "Beoordelingsgrond"]], "empty inventory", "template"),
+        # a table of assessments without a number or a document column: no row says which
+        # document it is, so none is stored (two rows used to be stored as if it were one)
+        (
+            [
+                ["Datum", "Beoordeling", "Beoordelingsgrond"],
+                ["2021-02-19", "Openbaar", ""],
+                ["2021-02-20", "Niet openbaar", "5.1.2e"],
+            ],
+            "not an inventory",
+            "no document-number column and no document column",
+        ),
+        ([["Naam", "Adres"], ["Gemeentehuis", "Markt 1"]], "not an inventory", "no table whose"),
+    ],
+)
+def test_a_file_gets_its_verdict_with_the_reason(rows, verdict: str, reason: str) -> None:
+    from wooarchive.decisions.inventory import parse_inventory
+
+    parsed = parse_inventory(_tab(rows), "text/plain")
+    assert parsed.items == [] and parsed.verdict == verdict and reason in parsed.reason
+
+
+def test_an_unknown_judgement_is_unknown_with_a_note() -> None:
+    from wooarchive.decisions.inventory import parse_inventory
+
+    parsed = parse_inventory(
+        _tab(
+            [
+                ["ID", "Document", "Beoordeling"],
+                ["1", "Nota", "Nog in behandeling"],
+                ["2", "Brief", "Openbaar"],
+            ]
+        ),
+        "text/plain",
+    )
+    first, second = parsed.items
+    assert first.assessment is None and first.assessment_raw == "Nog in behandeling"
+    assert first.notes == [
+        "row 1: assessment 'Nog in behandeling' is none of openbaar, deels openbaar, niet "
+        "openbaar, reeds openbaar"
+    ]
+    assert second.assessment == "openbaar" and second.notes == []

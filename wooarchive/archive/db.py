@@ -527,6 +527,17 @@ def _inventory_dates(db: sqlite_utils.Database) -> None:
     db["woo_inventory_items"].add_column("notes", str)
 
 
+def _inventory_verdicts(db: sqlite_utils.Database) -> None:
+    """Every file read as an inventory gets its verdict (inventory, empty inventory, not an
+    inventory) and the reason; a row keeps the columns the ministries' platform keeps beside
+    the assessment: the public link, the remark (toelichting), related documents, family,
+    e-mail thread and case number."""
+    db["woo_inventories"].add_column("verdict", str)
+    db["woo_inventories"].add_column("reason", str)
+    for column in ("public_link", "remark", "related", "family", "thread", "case_number"):
+        db["woo_inventory_items"].add_column(column, str)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -548,6 +559,7 @@ MIGRATIONS: list[Migration] = [
     _anchored_ledger,
     _pages_fts_by_insert,
     _inventory_dates,
+    _inventory_verdicts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

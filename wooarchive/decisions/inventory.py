@@ -30,9 +30,14 @@ from wooarchive.decisions.grounds import find_grounds
 from wooarchive.decisions.metadata import DATE
 
 COLUMNS = {
-    "number": re.compile(r"^(id|nr\.?|nummer|documentnummer|doc\.?\s*nr\.?|volgnummer|#)$", re.I),
-    "title": re.compile(r"^(document|documentnaam|titel|omschrijving|onderwerp|naam)$", re.I),
-    "date": re.compile(r"^(datum|documentdatum|date)$", re.I),
+    "number": re.compile(
+        r"^(id|nr\.?|nummer|documentnummer|document\s*id|doc\.?\s*nr\.?|volgnummer|#)$", re.I
+    ),
+    # `Bestandsnaam` heads the public inventory the ministries' platform generates
+    "title": re.compile(
+        r"^(document|documentnaam|titel|omschrijving|onderwerp|naam|name|bestandsnaam)$", re.I
+    ),
+    "date": re.compile(r"^(datum|documentdatum|date|datum\s*\(utc\))$", re.I),
     "assessment": re.compile(r"^(beoordeling|besluit|openbaarmaking|status|oordeel)$", re.I),
     "grounds": re.compile(
         r"^(beoordelingsgrond(en)?|weigeringsgrond(en)?|uitzonderingsgrond(en)?|grond(en)?|"
@@ -40,6 +45,16 @@ COLUMNS = {
         re.I,
     ),
     "suspended": re.compile(r"^(opgeschort)$", re.I),
+}
+# columns the ministries' platform keeps beside the fields above (its production report and
+# public inventory): kept per row, read from tables only
+EXTRA_COLUMNS = {
+    "public_link": re.compile(r"^(publieke\s+link|link|url)$", re.I),
+    "remark": re.compile(r"^(toelichting|opmerking(en)?)$", re.I),
+    "related": re.compile(r"^(gerelateerd(e)?\s*(id|documenten)?)$", re.I),
+    "family": re.compile(r"^(famil(ie|y)(\s*id)?)$", re.I),
+    "thread": re.compile(r"^(e-?mail\s*thread(\s*id)?|thread(\s*id)?)$", re.I),
+    "case_number": re.compile(r"^(zaaknummer|zaak(\s*nr\.?)?)$", re.I),
 }
 ASSESSMENTS = [  # first that fires wins: "niet openbaar" before "openbaar"
     ("deels openbaar", re.compile(r"^(deels|gedeeltelijk)\s+openbaar", re.I)),
@@ -61,10 +76,10 @@ class Item:
     grounds: list[str] = field(default_factory=list)
     invalid_grounds: list[str] = field(default_factory=list)
     suspended: bool | None = None
-    date_iso: str | None = (
-        None  # the date read as a date (decisions.dates); ``date`` keeps the text
-    )
+    # the date read as a date (decisions.dates); ``date`` keeps the cell's text
+    date_iso: str | None = None
     notes: list[str] = field(default_factory=list)  # what of the row could not be read, and why
+    extra: dict[str, str] = field(default_factory=dict)  # EXTRA_COLUMNS the table has
 
 
 def read_dates(items: list[Item]) -> list[Item]:
@@ -84,13 +99,30 @@ def _assessment(value: str) -> str | None:
     return next((name for name, pattern in ASSESSMENTS if pattern.match(value)), None)
 
 
+def header_name(cell: str) -> str:
+    """A header cell as it is matched: trimmed, lower case, one space between words, without
+    the number a platform puts before it (`01 Document` is `document`, `06 Datum (UTC)` is
+    `datum (utc)`)."""
+    text = re.sub(r"\s+", " ", cell.strip().lower())
+    return re.sub(r"^\d+[\s._)-]+(?=\D)", "", text)
+
+
 def _header(cells: list[str]) -> dict[str, int] | None:
     found = {}
-    for index, cell in enumerate(cells):
+    names = [header_name(cell) for cell in cells]
+    for index, name_of_cell in enumerate(names):
         for name, pattern in COLUMNS.items():
-            if name not in found and pattern.match(cell.strip()):
+            if name not in found and pattern.match(name_of_cell):
                 found[name] = index
     if len(found) >= 3 and ("assessment" in found or "grounds" in found):
+        for index, name_of_cell in enumerate(names):
+            for name, pattern in EXTRA_COLUMNS.items():
+                if (
+                    name not in found
+                    and index not in found.values()
+                    and pattern.match(name_of_cell)
+                ):
+                    found[name] = index
         return found
     return None
 
@@ -109,11 +141,32 @@ def _cell(cells: list[str], index: int) -> str | None:
     return (cells[index] if index < len(cells) else "") or None
 
 
-def parse_inventory(pages: list[tuple[int, str]], mime: str) -> list[Item]:
-    """The inventory's rows, or [] when no page holds an inventory table."""
+@dataclass
+class Parsed:
+    """An inventory file read: its rows and its verdict (inventory, empty inventory, not an
+    inventory) with the reason."""
+
+    items: list[Item]
+    verdict: str
+    reason: str
+
+
+NOT_A_TABLE = "no table whose header names the documents with their assessment or grounds"
+
+
+def parse_inventory(pages: list[tuple[int, str]], mime: str) -> Parsed:
+    """The inventory's rows and its verdict. A file without a table header is not an inventory;
+    nor is one whose header has neither a document-number column nor a document column (there
+    is nothing to say which document a row is: no rows are stored); a header without rows is an
+    empty inventory (a template)."""
     if mime == "application/pdf":
-        return parse_pdf_inventory(pages)
+        items = parse_pdf_inventory(pages)
+        if items:
+            return Parsed(items, "inventory", f"{len(items)} rows in a PDF table")
+        return Parsed([], "not an inventory", NOT_A_TABLE)
     items: list[Item] = []
+    headers = 0
+    nameless = False
     for page, text in pages:
         columns = None
         table_start = len(items)
@@ -121,32 +174,57 @@ def parse_inventory(pages: list[tuple[int, str]], mime: str) -> list[Item]:
             cells = [c.strip() for c in row]
             if columns is None:
                 columns = _header(cells)
+                if columns is not None and not {"number", "title"} & set(columns):
+                    nameless, columns = True, None
+                    break
+                headers += columns is not None
                 continue
             if sum(1 for c in cells if c) < 2:
                 continue
-
-            value = {name: _cell(cells, index) for name, index in columns.items()}
-            raw = value.get("assessment")
-            grounds = find_grounds(value.get("grounds") or "", bare=True)
-            suspended = value.get("suspended")
-            items.append(
-                Item(
-                    row=len(items) + 1,
-                    page=page,
-                    number=value.get("number"),
-                    title=value.get("title"),
-                    date=value.get("date"),
-                    assessment=_assessment(raw) if raw else None,
-                    assessment_raw=raw,
-                    grounds=[g.code for g in grounds if g.valid],
-                    invalid_grounds=[f"{g.notation}: {g.reason}" for g in grounds if not g.valid],
-                    suspended=None
-                    if suspended is None
-                    else suspended.lower() in ("ja", "yes", "1", "x", "true"),
-                )
-            )
+            items.append(_table_item(len(items) + 1, page, columns, cells))
         read_dates(items[table_start:])  # a sheet is a table of its own
-    return items
+    if items:
+        return Parsed(items, "inventory", f"{len(items)} rows")
+    if headers:
+        return Parsed([], "empty inventory", "a header without rows (a template)")
+    if nameless:
+        return Parsed(
+            [],
+            "not an inventory",
+            "its table has no document-number column and no document column: no row says "
+            "which document it is",
+        )
+    return Parsed([], "not an inventory", NOT_A_TABLE)
+
+
+def _table_item(row: int, page: int, columns: dict[str, int], cells: list[str]) -> Item:
+    value = {name: _cell(cells, index) for name, index in columns.items()}
+    raw = value.get("assessment")
+    grounds = find_grounds(value.get("grounds") or "", bare=True)
+    suspended = value.get("suspended")
+    assessment = _assessment(raw) if raw else None
+    notes = []
+    if raw and assessment is None:  # unknown is unknown, never "niet openbaar"
+        notes.append(
+            f"row {row}: assessment {raw!r} is none of openbaar, deels openbaar, niet openbaar, "
+            "reeds openbaar"
+        )
+    return Item(
+        row=row,
+        page=page,
+        number=value.get("number"),
+        title=value.get("title"),
+        date=value.get("date"),
+        assessment=assessment,
+        assessment_raw=raw,
+        grounds=[g.code for g in grounds if g.valid],
+        invalid_grounds=[f"{g.notation}: {g.reason}" for g in grounds if not g.valid],
+        suspended=None
+        if suspended is None
+        else suspended.lower() in ("ja", "yes", "1", "x", "true"),
+        extra={name: value[name] for name in EXTRA_COLUMNS if value.get(name)},
+        notes=notes,
+    )
 
 
 # -- PDF tables: records of words --------------------------------------------------------------

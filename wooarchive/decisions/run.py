@@ -15,11 +15,16 @@ from datetime import date
 
 from wooarchive import cues
 from wooarchive.archive.store import Archive, now, utc_iso
-from wooarchive.decisions.inventory import before_inventory, inventory_opens, parse_inventory
+from wooarchive.decisions.inventory import (
+    EXTRA_COLUMNS,
+    before_inventory,
+    inventory_opens,
+    parse_inventory,
+)
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
-TOOL = "woo-archive decisions 3"  # 3: inventory dates read as dates
+TOOL = "woo-archive decisions 4"  # 3: dates read as dates; 4: verdicts, platform columns
 
 
 @dataclass
@@ -183,24 +188,24 @@ def _decision_for(db, sha256: str, municipality: str | None, url: str, evidence:
 
 
 def _read_inventory(db, sha256: str, mime: str, url: str, kind: str):
-    """(items, form, separate, how it belongs to a decision when that is itself)."""
+    """(what was read, form, separate, how it belongs to a decision when that is itself)."""
     pages = db.execute(
         "select page, text, method from pages where sha256 = ? order by page", [sha256]
     ).fetchall()
     texts = [(page, text) for page, text, _ in pages]
     if mime == "application/pdf":
-        items = parse_inventory(texts, mime)
+        parsed = parse_inventory(texts, mime)
         ocr = any(method == "ocr" for _, _, method in pages)
         form = "pdf table (OCR)" if ocr else "pdf table"
-        separate = bool(items) and inventory_opens(texts)
+        separate = bool(parsed.items) and inventory_opens(texts)
         own = "an annex of the decision (its own pages list the documents)"
-        return items, form, separate, None if separate else own
+        return parsed, form, separate, None if separate else own
     # a CSV file is plain text by its bytes; its name says how to read it
     is_csv = mime == "text/csv" or url.lower().endswith(".csv")
-    items = parse_inventory(texts, "text/csv" if is_csv else mime)
+    parsed = parse_inventory(texts, "text/csv" if is_csv else mime)
     form = "csv" if is_csv else FORMS.get(mime, "html table")
     own = "the decision's own page (its table lists the documents)"
-    return items, form, kind != "woo_decision", own if kind == "woo_decision" else None
+    return parsed, form, kind != "woo_decision", own if kind == "woo_decision" else None
 
 
 def _inventories(archive: Archive, report: DecisionsReport, everything: bool) -> None:
@@ -224,7 +229,8 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
         [*TABLES, everything, TOOL],
     ).fetchall()
     for sha256, _, url, _, mime, kind in candidates:
-        items, form, separate, own = _read_inventory(db, sha256, mime, url or "", kind)
+        parsed, form, separate, own = _read_inventory(db, sha256, mime, url or "", kind)
+        items = parsed.items
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
             db.execute("delete from woo_inventory_items where inventory_sha256 = ?", [sha256])
@@ -235,9 +241,9 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
                     "items": len(items),
                     # a table that is no inventory is recorded as such (0 items), so the next
                     # run does not read it again
-                    "link": (own or "not linked yet")
-                    if items
-                    else "not an inventory: no column of assessments or grounds",
+                    "link": (own or "not linked yet") if items else parsed.verdict,
+                    "verdict": parsed.verdict,
+                    "reason": parsed.reason,
                     "form": form,
                     "separate": int(separate),
                     "extracted_at": utc_iso(now()),
@@ -248,7 +254,8 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
             db.conn.executemany(
                 "insert into woo_inventory_items (inventory_sha256, decision_sha256, row, page, "
                 "number, title, date, assessment, assessment_raw, grounds, invalid_grounds, "
-                "suspended, date_iso, notes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "suspended, date_iso, notes, public_link, remark, related, family, thread, "
+                "case_number) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         sha256,
@@ -265,6 +272,7 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
                         None if item.suspended is None else int(item.suspended),
                         item.date_iso,
                         "; ".join(item.notes) or None,
+                        *(item.extra.get(name) for name in EXTRA_COLUMNS),
                     )
                     for item in items
                 ],
