@@ -118,6 +118,21 @@ def test_inventory_rows_keep_the_text_and_get_the_date(archive: Archive, site) -
         ("Brief", rows[5][1], "2021-02-19T08:46", None),
         ("Mail", rows[6][1], "2021-03-01", None),
     ]
+    # as a user asks for them: the files with their verdicts, one inventory's rows as CSV
+    listed = CliRunner().invoke(cli, ["inventories", "-m", "GM0363"])
+    assert listed.exit_code == 0 and "3 files read as inventories" in listed.output
+    assert listed.output.count("inventory  ") >= 3 and "2 rows" in listed.output
+    sha = archive.db.execute(
+        "select i.sha256 from woo_inventories i join documents d on d.sha256 = i.sha256 "
+        "where d.first_url like '%gemeente.csv'"
+    ).fetchone()[0]
+    as_csv = CliRunner().invoke(cli, ["inventory", sha[:10], "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.output.splitlines()
+    assert lines[0].startswith("row,page,number,title,date,date_iso,assessment")
+    assert lines[1].startswith("1,1,1,Brief,14/04/2025,2025-04-14,openbaar")
+    missing = CliRunner().invoke(cli, ["inventory", "ffff"])
+    assert missing.exit_code == 1 and "ffff: no inventory has this SHA-256" in missing.output
 
 
 def _tab(rows: list[list[str]]) -> list[tuple[int, str]]:

@@ -133,4 +133,119 @@ def decisions_stats(fmt: str) -> None:
         )
 
 
-COMMANDS = [decisions]
+VERDICTS = ("inventory", "empty inventory", "not an inventory")
+ITEM_COLUMNS = (
+    "row",
+    "page",
+    "number",
+    "title",
+    "date",
+    "date_iso",
+    "assessment",
+    "assessment_raw",
+    "grounds",
+    "invalid_grounds",
+    "suspended",
+    "public_link",
+    "remark",
+    "related",
+    "family",
+    "thread",
+    "case_number",
+    "notes",
+)
+
+
+@click.command("inventories")
+@click.option("--municipality", "-m", help="Only this municipality (CBS code).")
+@click.option("--decision", help="Only the inventory of this decision (its SHA-256 or a prefix).")
+@click.option("--verdict", type=click.Choice(VERDICTS), help="Only files with this verdict.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def inventories(
+    municipality: str | None, decision: str | None, verdict: str | None, fmt: str
+) -> None:
+    """Every file read as an inventory: its verdict and why, its rows, its decision.
+
+    \b
+    Examples:
+        woo inventories -m GM1963
+        woo inventories --verdict "not an inventory" --format csv
+    """
+    from wooarchive.cli import open_archive
+
+    where, params = ["1"], []
+    if municipality:
+        where.append("d.municipality_code = ?")
+        params.append(municipality.upper())
+    if decision:
+        where.append("i.decision_sha256 like ?")
+        params.append(decision.lower() + "%")
+    if verdict:
+        where.append("i.verdict = ?")
+        params.append(verdict)
+    rows = list(
+        open_archive().db.query(
+            "select i.sha256, d.municipality_code, d.title, d.first_url as url, i.form, "
+            "i.verdict, i.reason, i.items, i.decision_sha256, i.link from woo_inventories i "
+            f"join documents d on d.sha256 = i.sha256 where {' and '.join(where)} "
+            "order by d.municipality_code, d.first_url",
+            params,
+        )
+    )
+    if fmt != "table":
+        _write(rows, fmt)
+        return
+    for r in rows:
+        click.echo(
+            f"{r['sha256'][:12]}  {r['municipality_code'] or '-':6}  {r['verdict'] or '-':16}  "
+            f"{r['items']:5} rows  {r['form'] or '-':14}  {r['title']}  ({r['reason']})"
+        )
+    click.echo(f"{len(rows)} files read as inventories")
+
+
+@click.command("inventory")
+@click.argument("sha256")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def inventory(sha256: str, fmt: str) -> None:
+    """The rows of one inventory (its SHA-256 or a prefix of it): number, document, date as
+    written and as a date, assessment, grounds, the platform's columns, and the row's notes."""
+    from wooarchive.cli import open_archive
+
+    db = open_archive().db
+    found = [
+        r[0]
+        for r in db.execute(
+            "select sha256 from woo_inventories where sha256 like ? limit 2",
+            [sha256.lower().strip() + "%"],
+        )
+    ]
+    if len(found) != 1:
+        raise click.ClickException(
+            f"{sha256}: "
+            + (
+                "no inventory has this SHA-256"
+                if not found
+                else "more than one inventory starts so"
+            )
+            + " (see `woo inventories`)"
+        )
+    rows = list(
+        db.query(
+            f"select {', '.join(ITEM_COLUMNS)} from woo_inventory_items "
+            "where inventory_sha256 = ? order by row",
+            found,
+        )
+    )
+    if fmt != "table":
+        _write(rows, fmt)
+        return
+    for r in rows:
+        click.echo(
+            f"{r['row']:4}  {r['number'] or '-':10}  {r['date_iso'] or r['date'] or '-':17}  "
+            f"{r['assessment'] or 'onbekend':15}  {r['grounds'] or '-':14}  {r['title'] or '-'}"
+            + (f"  [{r['notes']}]" if r["notes"] else "")
+        )
+    click.echo(f"{len(rows)} rows")
+
+
+COMMANDS = [decisions, inventories, inventory]
