@@ -257,3 +257,63 @@ def test_an_unknown_judgement_is_unknown_with_a_note() -> None:
         "openbaar, reeds openbaar"
     ]
     assert second.assessment == "openbaar" and second.notes == []
+
+
+def _xls() -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Inventaris")
+    for col, name in enumerate(["ID", "Document", "Datum", "Beoordeling", "Beoordelingsgrond"]):
+        sheet.write(0, col, name)
+    as_date = xlwt.easyxf(num_format_str="DD-MM-YYYY")
+    rows = [
+        (1001, "Nota", datetime(2021, 2, 19), "Deels openbaar", "5.1.2e"),
+        (1002, "Brief", datetime(2021, 3, 1, 9, 30), "Openbaar", ""),
+    ]
+    for r, (number, title, when, judged, ground) in enumerate(rows, start=1):
+        sheet.write(r, 0, number)
+        sheet.write(r, 1, title)
+        sheet.write(r, 2, when, as_date)
+        sheet.write(r, 3, judged)
+        sheet.write(r, 4, ground)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_old_excel_inventory_is_read_and_a_doc_is_said_to_be_unsupported(
+    archive: Archive, site
+) -> None:
+    from wooarchive.archive.fetch import fetch
+
+    xls = _xls()
+    site.body("/woo/inventaris.xls", xls, "application/vnd.ms-excel")
+    # an old Office file without a workbook (what a .doc is to xlrd)
+    site.body(
+        "/woo/brief.doc",
+        xls.replace("Workbook".encode("utf-16-le"), "Wordbook".encode("utf-16-le")),
+        "application/msword",
+    )
+    inventory = fetch(
+        archive, site.url("/woo/inventaris.xls"), municipality_code="GM0363"
+    ).final.sha256
+    doc = fetch(archive, site.url("/woo/brief.doc"), municipality_code="GM0363").final.sha256
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    rows = archive.db.execute(
+        "select number, title, date_iso, assessment, grounds from woo_inventory_items "
+        "where inventory_sha256 = ? order by row",
+        [inventory],
+    ).fetchall()
+    assert rows == [
+        ("1001", "Nota", "2021-02-19", "deels openbaar", "5.1.2e"),
+        ("1002", "Brief", "2021-03-01T09:30", "openbaar", None),
+    ]
+    assert archive.db.execute(
+        "select form, verdict from woo_inventories where sha256 = ?", [inventory]
+    ).fetchone() == ("spreadsheet (xls)", "inventory")
+    status, errors = archive.db.execute(
+        "select status, errors from extractions where sha256 = ?", [doc]
+    ).fetchone()
+    assert status == "unsupported" and "only .xls is read" in errors

@@ -140,6 +140,7 @@ TABLES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.oasis.opendocument.spreadsheet",
     "text/csv",
+    "application/x-ole-storage",  # an old .xls (a .doc among them has no pages to read)
 )
 # a PDF that is no decision is read as an inventory when its address or title says it is one
 INVENTORY_NAMES = " or ".join(
@@ -147,7 +148,12 @@ INVENTORY_NAMES = " or ".join(
     for column in ("first_url", "title")
     for word in ("inventar", "productierapport")
 )
-FORMS = {TABLES[0]: "spreadsheet", TABLES[1]: "spreadsheet", "text/csv": "csv"}
+FORMS = {
+    TABLES[0]: "spreadsheet",
+    TABLES[1]: "spreadsheet",
+    "text/csv": "csv",
+    TABLES[3]: "spreadsheet (xls)",
+}
 
 
 DECISIONS = (

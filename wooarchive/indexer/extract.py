@@ -30,6 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
+OLE = "application/x-ole-storage"  # old Office: .xls is read, .doc is not
 TEXTS = {"text/plain", "application/json", "application/xml", "text/csv"}
 OCR_DPI = 300  # the resolution a page without images is rendered at for OCR
 BLANK_INK = 200  # a thumbnail pixel darker than this is ink
@@ -155,12 +156,13 @@ def read_document(
         elif mime in IMAGES:
             result.ocr_needed[1] = "an image"
             result.total_pages = 1
-        elif mime in (XLSX, ODS):
-            sheets = (
-                office.xlsx_sheets(path, zip_limits)
-                if mime == XLSX
-                else office.ods_sheets(path, zip_limits)
-            )
+        elif mime in (XLSX, ODS, OLE):
+            if mime == OLE:
+                sheets = office.xls_sheets(path)
+            elif mime == XLSX:
+                sheets = office.xlsx_sheets(path, zip_limits)
+            else:
+                sheets = office.ods_sheets(path, zip_limits)
             for number, sheet in enumerate(sheets, start=1):
                 result.pages.append(_page(number, "office", f"{sheet.name}\n{sheet.text()}"))
                 _cells(result, sheet)
@@ -181,6 +183,8 @@ def read_document(
             result.errors.append(f"no reader for {mime}")
     except Encrypted as exc:
         result.status, result.errors = "encrypted", [str(exc)]
+    except office.NotAWorkbook as exc:
+        result.status, result.errors = "unsupported", [str(exc)]
     except (Unreadable, office.OfficeError) as exc:
         result.status, result.errors = "unreadable", [str(exc)]
     if result.status == "ok" and result.errors:

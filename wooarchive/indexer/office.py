@@ -153,6 +153,56 @@ def xlsx_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
     return sheets
 
 
+class NotAWorkbook(OfficeError):
+    """An old Office file (OLE2) that holds no Excel workbook: a .doc, say."""
+
+
+def xls_sheets(path: Path) -> list[Sheet]:
+    """An old Excel workbook (.xls, BIFF), which the ministries' platform accepts for
+    inventories, read with xlrd (the library that reads .xls and nothing else). Dates are
+    numbers with a date format there; they are written as ISO date and time."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "workbook" in str(exc).lower():
+            raise NotAWorkbook(
+                f"an old Office file without an Excel workbook ({exc}): only .xls is read"
+            ) from exc
+        raise OfficeError(f"not a readable XLS file ({exc})") from exc
+    except Exception as exc:  # xlrd raises what the broken bytes lead it to
+        raise OfficeError(f"not a readable XLS file ({type(exc).__name__}: {exc})") from exc
+    sheets = []
+    try:
+        for index in range(book.nsheets):
+            worksheet = book.sheet_by_index(index)
+            sheet = Sheet(worksheet.name)
+            for row in range(min(worksheet.nrows, MAX_ROWS)):
+                cells = []
+                for cell in worksheet.row(row)[:MAX_COLUMNS]:
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            value = str(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                            value = str(cell.value)
+                    elif cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+                        value = str(int(cell.value))
+                    else:
+                        value = str(cell.value).strip()
+                    cells.append(value)
+                while cells and not cells[-1]:
+                    cells.pop()
+                sheet.rows.append(cells)
+            book.unload_sheet(index)
+            sheets.append(sheet)
+    except Exception as exc:
+        raise OfficeError(f"not a readable XLS sheet ({type(exc).__name__}: {exc})") from exc
+    finally:
+        book.release_resources()
+    return sheets
+
+
 def ods_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
     root = _xml(path, "content.xml", limits)
     sheets = []
