@@ -283,3 +283,19 @@ def test_a_tesseract_that_runs_out_of_time_leaves_a_problem_not_a_hang(
     assert any("OCR recognised no text" in e or "OCR failed" in e for e in out["errors"]), out[
         "errors"
     ]
+
+
+def test_text_is_text_in_any_encoding_a_municipality_writes(tmp_path) -> None:
+    from wooarchive.archive.sniff import sniff
+
+    cut = tmp_path / "utf8.txt"  # the 4096-byte head ends inside an "ë"
+    cut.write_bytes(b"a" * 4095 + "ë en meer tekst".encode())
+    legacy = tmp_path / "excel.csv"
+    legacy.write_bytes("Nr;Omschrijving\n1;Geïnventariseerd café\n".encode("cp1252"))
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 8)
+    assert [sniff(p) for p in (cut, legacy, binary)] == [
+        "text/plain",
+        "text/plain",
+        "application/octet-stream",
+    ]

@@ -317,3 +317,17 @@ def test_an_old_excel_inventory_is_read_and_a_doc_is_said_to_be_unsupported(
         "select status, errors from extractions where sha256 = ?", [doc]
     ).fetchone()
     assert status == "unsupported" and "only .xls is read" in errors
+
+
+def test_a_csv_from_a_dutch_excel_in_windows_1252_with_semicolons(archive: Archive, site) -> None:
+    from wooarchive.archive.fetch import fetch
+
+    text = (
+        "Nr;Omschrijving;Datum;Beoordeling\n1;Geïnventariseerde e-mail café;14-04-2025;Openbaar\n"
+    )
+    site.body("/woo/lijst.csv", text.encode("cp1252"), "text/csv")
+    sha = fetch(archive, site.url("/woo/lijst.csv"), municipality_code="GM0363").final.sha256
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    assert archive.db.execute(
+        "select title, date_iso from woo_inventory_items where inventory_sha256 = ?", [sha]
+    ).fetchall() == [("Geïnventariseerde e-mail café", "2025-04-14")]

@@ -7,6 +7,7 @@ sees the contradiction.
 
 from __future__ import annotations
 
+import codecs
 import mimetypes
 import re
 import zipfile
@@ -47,11 +48,24 @@ def sniff(path: Path) -> str:
         return "application/xml"
     if text[:1] in (b"{", b"["):
         return "application/json"
+    return "text/plain" if _text(head) else "application/octet-stream"
+
+
+CONTROL = bytes(set(range(32)) - {9, 10, 12, 13}) + b"\x7f"
+
+
+def _text(head: bytes) -> bool:
+    """Text in UTF-8 (the head may end inside a character), or in a one-byte encoding such as
+    Windows-1252, which a Dutch Excel writes CSV files in: no NUL, hardly a control byte."""
     try:
-        head.decode("utf-8")
-        return "text/plain"
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return True
     except UnicodeDecodeError:
-        return "application/octet-stream"
+        pass
+    if b"\x00" in head:
+        return False
+    controls = sum(head.count(bytes([c])) for c in CONTROL)
+    return controls <= len(head) // 100
 
 
 def _zip_kind(path: Path) -> str:

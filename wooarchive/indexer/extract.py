@@ -129,6 +129,16 @@ class ReadJob:
     redaction: bool = False  # measure redaction boxes per page (Woo decisions and their files)
 
 
+def plain_text(data: bytes) -> str:
+    """A text file's characters: UTF-8 (a byte order mark dropped) when it is UTF-8, else
+    Windows-1252, what a Dutch Excel writes its CSV files in (`Geïnventariseerd` would
+    otherwise lose its ï); bytes that are neither become U+FFFD."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
 def _page(number: int, method: str, text: str) -> Page:
     return Page(number, method, text, text_quality(text))
 
@@ -177,7 +187,7 @@ def read_document(
                 for n, t in enumerate(office.odt_pages(path, zip_limits), start=1)
             ]
         elif mime in TEXTS:
-            result.pages.append(_page(1, "text", path.read_bytes().decode("utf-8", "replace")))
+            result.pages.append(_page(1, "text", plain_text(path.read_bytes())))
         else:
             result.status = "unsupported"
             result.errors.append(f"no reader for {mime}")
