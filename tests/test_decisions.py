@@ -625,6 +625,26 @@ def test_the_decisions_page_shows_each_municipality_and_the_distribution(
     assert own.status_code == 200
     assert "mediaan 28, kwartielen 23 en 33, kortst 18, langst 38" in own.text
     assert own.text.count('href="/-/document/') == 2  # every decision, to its evidence
-    assert asyncio.run(client.get("/-/besluiten/GM0001")).status_code == 404
+    assert asyncio.run(client.get("/-/besluiten/GM0001")).status_code == 404  # no such code
+    # a municipality without decisions has a page that says so: never looked for ...
+    never = asyncio.run(client.get("/-/besluiten/GM0363"))
+    assert never.status_code == 200 and "Nog nooit naar gezocht" in never.text
+    # ... or looked for, and when
+    with archive.writing():
+        archive.db.execute(
+            "insert into crawl_runs (id, started_at) values (1, '2026-11-30T08:00:00Z')"
+        )
+        archive.db.execute(
+            "insert into crawl_sites (run_id, municipality_code, start_url, started_at, "
+            "finished_at) values (1, 'GM0363', 'https://www.amsterdam.nl/', "
+            "'2026-11-30T08:00:00Z', '2026-11-30T09:00:00Z')"
+        )
+    looked = asyncio.run(client.get("/-/besluiten/GM0363"))
+    assert looked.status_code == 200
+    assert (
+        "Geen gepubliceerde Woo-besluiten van Amsterdam gevonden. Laatst gezocht: 2026-11-30"
+        in looked.text
+    )
+    assert 'href="/-/scorecard/GM0363"' in looked.text
     csv = asyncio.run(client.get("/archive/woo_decision_timeliness.csv?_size=max"))
     assert csv.status_code == 200 and "GM1963" in csv.text

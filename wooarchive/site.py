@@ -598,17 +598,21 @@ def decision_statistics(conn: sqlite3.Connection) -> dict:
 def municipality_decisions(conn: sqlite3.Connection, code: str) -> dict | None:
     """One municipality's published decisions: its distribution of days to decision, and every
     decision with its dates, deadline, outcome and grounds, linked to its document page (where
-    each value's sentence is shown)."""
+    each value's sentence is shown). A municipality without any says so, and when it was last
+    looked for (or that it never was); only an unknown code has no page."""
     from wooarchive.charts import histogram
     from wooarchive.decisions.stats import days_to_decision, per_municipality
 
     db = sqlite_utils.Database(conn)
-    if "woo_decisions" not in db.table_names():
-        return None
     name = db.execute("select name from municipalities where code = ?", [code]).fetchone()
-    summary = next((r for r in per_municipality(db) if r["municipality_code"] == code), None)
-    if name is None or summary is None:
+    if name is None:
         return None
+    looked = db.execute(
+        "select max(finished_at) from crawl_sites where municipality_code = ?", [code]
+    ).fetchone()[0]
+    summary = next((r for r in per_municipality(db) if r["municipality_code"] == code), None)
+    if summary is None:  # none found, or never looked for: a page that says which
+        return {"code": code, "name": name[0], "summary": None, "last_looked": looked}
     decisions = list(
         db.query(
             "select w.sha256, d.title, w.decided_on, w.received_on, w.days_to_decision, "
@@ -625,6 +629,7 @@ def municipality_decisions(conn: sqlite3.Connection, code: str) -> dict | None:
         "code": code,
         "name": name[0],
         "summary": summary,
+        "last_looked": looked,
         "decisions": decisions,
         "svg": Markup(histogram(days, title=f"Dagen van verzoek tot besluit, {name[0]}")),
     }
