@@ -120,3 +120,23 @@ def test_near_identical_privacy_statements_are_found_across_municipalities(
     lines = result.output.strip().splitlines()
     assert "GM0518" in lines[0] and "Privacyverklaring gemeente Den Haag" in lines[0]
     assert float(lines[0].split("%")[0]) > 80
+
+
+def test_operators_work_as_researchers_type_them(archive: Archive) -> None:
+    either = urls(hits("cameratoezicht OR vuilniswagen"), archive)
+    assert either == {"file:camera.html", "file:afval.html"}
+    # NOT and -: the privacy statements without the one in Den Haag
+    without = urls(hits("persoonsgegevens NOT Haag"), archive)
+    assert "file:privacy-a.html" in without and "file:privacy-b.html" not in without
+    assert urls(hits("persoonsgegevens -haag"), archive) == without
+    # a prefix: verwerk* finds verwerkingen; an exact phrase only where it stands so
+    assert "file:register.html" in urls(hits("verwerk*"), archive)
+    assert urls(hits('"dinsdag vuilniswagen"'), archive) == set()
+    assert urls(hits('"vuilniswagen komt"'), archive) == {"file:afval.html"}
+
+
+def test_a_suggestion_corrects_words_and_never_an_operator(archive: Archive) -> None:
+    out = hits("cameratoezight OR vuilniswagen")
+    assert out["suggestion"] == "cameratoezicht OR vuilniswagen"
+    out = hits("cameratoezight NOT haag")
+    assert out["suggestion"] == "cameratoezicht NOT haag"

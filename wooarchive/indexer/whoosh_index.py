@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Term
+from whoosh.query import And, AndNot, ConstantScoreQuery, NullQuery, Or, Prefix, Term
 from whoosh.support.charset import accent_map
 
 from wooarchive.indexer.isolation import PR_SET_PDEATHSIG
@@ -247,15 +248,81 @@ MAX_SUGGEST_TERMS = 4  # spelling suggestions compare words with the vocabulary:
 PHRASE = re.compile(r'"([^"]+)"')
 
 
-def plain_query(text: str) -> str:
-    """A visitor's words as a query Whoosh cannot misread: "quoted phrases" stay phrases, every
-    other word is taken literally (no fields, wildcards or operators, so `O'Brien`, `a:b:c` or
-    a lone quote are words, not syntax), bounded in length and number of terms."""
+@dataclass(frozen=True)
+class Clause:
+    """One thing a visitor asked for: a word, an "exact phrase" or a prefix (`verwerk*`)."""
+
+    kind: str  # word | phrase | prefix
+    text: str
+
+
+@dataclass
+class VisitorQuery:
+    """A search box's text as clauses: every group must match (a group is one clause, or
+    clauses joined by OR), no negative may (NOT x, -x)."""
+
+    groups: list[list[Clause]]
+    negatives: list[Clause]
+
+    def words(self) -> list[str]:
+        return [c.text for group in self.groups for c in group if c.kind == "word"]
+
+
+TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([\w*]+)', re.UNICODE)
+OR_WORDS = {"OR", "OF"}  # written in capitals: "of" in lower case is a Dutch word
+NOT_WORDS = {"NOT", "NIET"}
+MIN_PREFIX = 3
+
+
+def visitor_query(text: str) -> VisitorQuery:
+    """The operators researchers type, in both searches' syntax: `privacy OR dpia`, `NOT camera`
+    (or `-camera`), `"exacte zin"`, `verwerk*` (at least three letters before the star). Any
+    other character is a space; the text and the number of clauses are bounded."""
     text = text[:MAX_QUERY_CHARS]
-    parts = [" ".join(re.findall(r"\w+", phrase)) for phrase in PHRASE.findall(text)]
-    parts = [f'"{p}"' for p in parts if p]
-    parts += [f'"{word}"' for word in re.findall(r"\w+", PHRASE.sub(" ", text))]
-    return " ".join(parts[:MAX_TERMS])
+    groups: list[list[Clause]] = []
+    negatives: list[Clause] = []
+    join = negate = False
+    count = 0
+    for match in TOKEN.finditer(text):
+        minus_phrase, phrase, minus_word, word = match.groups()
+        if word in OR_WORDS and groups:
+            join = True
+            continue
+        if word in NOT_WORDS:
+            negate = True
+            continue
+        if phrase is not None:
+            words = " ".join(re.findall(r"\w+", phrase))
+            clause = Clause("phrase", words) if " " in words else Clause("word", words)
+            minus = bool(minus_phrase)
+        else:
+            stem = word.rstrip("*")
+            if "*" in stem:
+                stem = stem.replace("*", "")
+            if not re.search(r"\w", stem or ""):
+                continue
+            prefix = word.endswith("*") and len(stem) >= MIN_PREFIX
+            clause = Clause("prefix" if prefix else "word", stem)
+            minus = bool(minus_word)
+        if not clause.text:
+            continue
+        count += 1
+        if count > MAX_TERMS:
+            break
+        if negate or minus:
+            negatives.append(clause)
+        elif join:
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        join = negate = False
+    return VisitorQuery(groups, negatives)
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, as the index's analyzer writes its words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def searcher_for(directory: Path):
@@ -364,32 +431,36 @@ def search(
     and which compounds were also searched as their parts. ``text_of(sha256, page)`` gives a
     page's text for the highlighted snippet."""
     searcher = searcher_for(directory)
-    # every word must occur (in the title or the text), as researchers expect of a search box
+    # every clause must occur (in the title or the text), as researchers expect of a search box
     parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
-    query = plain_query(query)
-    parsed = written = parser.parse(query)  # written: the query as typed, before compounds
-    if parsed is NullQuery or not list(parsed.iter_all_terms()):
+    typed = query[:MAX_QUERY_CHARS]
+    asked = visitor_query(typed)
+    compounds: list[str] = []
+
+    def clause_query(clause: Clause, split_compounds: bool):
+        if clause.kind == "prefix":
+            folded = _folded(clause.text)
+            return Or([Prefix("text", folded), Prefix("title", folded)])
+        together = parser.parse(f'"{clause.text}"')
+        if together is NullQuery or not list(together.iter_all_terms()):
+            return None  # a stop word
+        # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
+        split = split_compound(searcher, clause.text) if split_compounds else None
+        if clause.kind == "word" and split:
+            compounds.append(f"{clause.text} -> {' '.join(split)}")
+            return Or([together, And([parser.parse(f'"{part}"') for part in split])])
+        return together
+
+    clauses = []
+    for group in asked.groups:
+        parts = [q for q in (clause_query(c, True) for c in group) if q is not None]
+        if parts:
+            clauses.append(parts[0] if len(parts) == 1 else Or(parts))
+    if not clauses:  # nothing but stop words, or only what must not occur
         return Found([], 0, True, None, True, [])
-    # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
-    pieces = re.findall(r'"[^"]+"', query)
-    splits = {}
-    for piece in pieces:
-        word = piece.strip('"')
-        split = None if " " in word else split_compound(searcher, word)
-        if split:
-            splits[piece] = split
-    compounds = [f"{piece.strip(chr(34))} -> {' '.join(split)}" for piece, split in splits.items()]
-    if splits:
-        clauses = []
-        for piece in pieces:
-            together = parser.parse(piece)
-            if together is NullQuery:
-                continue  # a stop word
-            if piece in splits:
-                apart = And([parser.parse(f'"{part}"') for part in splits[piece]])
-                together = Or([together, apart])
-            clauses.append(together)
-        parsed = And(clauses)
+    positive = And(clauses) if len(clauses) > 1 else clauses[0]
+    negatives = [q for q in (clause_query(c, False) for c in asked.negatives) if q is not None]
+    parsed = AndNot(positive, Or(negatives)) if negatives else positive
     filters = [Term("municipality", municipality.upper())] if municipality else []
     if kind:
         filters.append(Term("kind", kind))
@@ -415,7 +486,7 @@ def search(
     except TimeLimit:
         cut = True
     results = collector.results()
-    stems = [text for field, text in parsed.iter_all_terms() if field == "text"]
+    stems = [text for field, text in positive.iter_all_terms() if field == "text"]
     stems = [s.decode() if isinstance(s, bytes) else s for s in stems]
     hits = []
     for hit in results[(page - 1) * limit : page * limit]:
@@ -432,17 +503,7 @@ def search(
                 shown,
             )
         )
-    suggestion = None
-    # spelling correction is the costly part of a search: only when a word is unknown; the
-    # corrections come from the unstemmed words of the index, so they are words, not stems
-    terms = list(written.iter_all_terms())
-    unknown = len(terms) <= 2 * MAX_SUGGEST_TERMS and any(
-        field == "text" and searcher.doc_frequency(field, text) == 0 for field, text in terms
-    )
-    if unknown and not splits:
-        corrected = searcher.correct_query(written, query)
-        if corrected.query != written:
-            suggestion = corrected.string.replace('"', "")
+    suggestion = _suggestion(searcher, parser, asked, typed) if not compounds else None
     # Whoosh's estimate counts deleted (updated) documents too, so small totals are counted
     # exactly, also when the time limit cut the scoring short (a busy machine can pass it at
     # the first hit: the estimate then said 29 for 28 pages); only beyond a thousand hits,
@@ -452,6 +513,38 @@ def search(
         total = sum(1 for _ in searcher.docs_for_query(searched)) if cut else len(results)
         return Found(hits, total, True, suggestion, False, compounds)
     return Found(hits, estimate, False, suggestion, False, compounds)
+
+
+def _suggestion(searcher, parser, asked: VisitorQuery, typed: str) -> str | None:
+    """Did you mean: the visitor's own text with its unknown words corrected, and nothing
+    else: operators, phrases and prefixes stay as typed. Spelling correction is the costly
+    part of a search, so only when a word is unknown, and for a few words; the corrections come
+    from the unstemmed words of the index, so they are words, not stems."""
+    words = asked.words()
+    if not words or len(words) > 2 * MAX_SUGGEST_TERMS:
+        return None
+    written = parser.parse(" ".join(f'"{w}"' for w in words))
+    terms = list(written.iter_all_terms())
+    if not any(field == "text" and searcher.doc_frequency(field, t) == 0 for field, t in terms):
+        return None
+    corrections = {}
+    for word in words:
+        one = parser.parse(f'"{word}"')
+        known = [
+            searcher.doc_frequency(field, t) > 0
+            for field, t in one.iter_all_terms()
+            if field == "text"
+        ]
+        if not known or all(known):
+            continue
+        corrected = searcher.correct_query(one, f'"{word}"')
+        fixed = corrected.string.replace('"', "").strip()
+        if corrected.query != one and fixed and fixed != word:
+            corrections[word] = fixed
+    if not corrections:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in corrections) + r")\b")
+    return pattern.sub(lambda m: corrections[m.group(1)], typed)
 
 
 def more_like(
