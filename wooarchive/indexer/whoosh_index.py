@@ -271,6 +271,7 @@ class VisitorQuery:
 TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([\w*]+)', re.UNICODE)
 OR_WORDS = {"OR", "OF"}  # written in capitals: "of" in lower case is a Dutch word
 NOT_WORDS = {"NOT", "NIET"}
+AND_WORDS = {"AND", "EN"}  # what every search does anyway
 MIN_PREFIX = 3
 
 
@@ -290,6 +291,8 @@ def visitor_query(text: str) -> VisitorQuery:
             continue
         if word in NOT_WORDS:
             negate = True
+            continue
+        if word in AND_WORDS:
             continue
         if phrase is not None:
             words = " ".join(re.findall(r"\w+", phrase))
