@@ -286,8 +286,8 @@ def visitor_query(text: str) -> VisitorQuery:
     count = 0
     for match in TOKEN.finditer(text):
         minus_phrase, phrase, minus_word, word = match.groups()
-        if word in OR_WORDS and groups:
-            join = True
+        if word in OR_WORDS:
+            join = bool(groups)  # a leading OR joins nothing
             continue
         if word in NOT_WORDS:
             negate = True
