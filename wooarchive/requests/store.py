@@ -444,25 +444,26 @@ class RequestStore:
                 f"unknown event {kind!r}; choose from: {', '.join(requests_db.EVENT_KINDS)}"
             )
         request = self.get(ref)
-        events = self.events(request["id"])
-        number = 1 + max(
-            (
-                row[0] or 0
-                for row in self.db.execute(
-                    "select number from events where request_id = ?", [request["id"]]
-                )
-            ),
-            default=0,
-        )
-        event = {
-            "kind": kind,
-            "on_date": on_date.isoformat(),
-            "note": note,
-            "number": number,
-            "length": length,
-        }
-        self._validate(request, [*events, event])
-        with self.db.conn:
+        with self.db.conn:  # number, check and insert in one transaction: a mail import and
+            self.db.execute("BEGIN IMMEDIATE")  # the user at once never share a number
+            events = self.events(request["id"])
+            number = 1 + max(
+                (
+                    row[0] or 0
+                    for row in self.db.execute(
+                        "select number from events where request_id = ?", [request["id"]]
+                    )
+                ),
+                default=0,
+            )
+            event = {
+                "kind": kind,
+                "on_date": on_date.isoformat(),
+                "note": note,
+                "number": number,
+                "length": length,
+            }
+            self._validate(request, [*events, event])
             event_id = self.db.execute(
                 "insert into events (request_id, number, kind, on_date, note, length, message_id, "
                 "created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
