@@ -47,6 +47,17 @@ def _rows(archive: Archive, municipality: str | None, ground: str | None, outcom
     )
 
 
+def _emit(rows: list[dict], fmt: str, line, total: str | None = None) -> None:
+    """Rows as CSV or JSON, or as a table a line each (``line(row)``) and a total line."""
+    if fmt != "table":
+        _write(rows, fmt)
+        return
+    for row in rows:
+        click.echo(line(row))
+    if total is not None:
+        click.echo(total)
+
+
 def _write(rows: list[dict], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -192,15 +203,15 @@ def inventories(
             params,
         )
     )
-    if fmt != "table":
-        _write(rows, fmt)
-        return
-    for r in rows:
-        click.echo(
+    _emit(
+        rows,
+        fmt,
+        lambda r: (
             f"{r['sha256'][:12]}  {r['municipality_code'] or '-':6}  {r['verdict'] or '-':16}  "
             f"{r['items']:5} rows  {r['form'] or '-':14}  {r['title']}  ({r['reason']})"
-        )
-    click.echo(f"{len(rows)} files read as inventories")
+        ),
+        f"{len(rows)} files read as inventories",
+    )
 
 
 @click.command("inventory")
@@ -236,16 +247,16 @@ def inventory(sha256: str, fmt: str) -> None:
             found,
         )
     )
-    if fmt != "table":
-        _write(rows, fmt)
-        return
-    for r in rows:
-        click.echo(
+    _emit(
+        rows,
+        fmt,
+        lambda r: (
             f"{r['row']:4}  {r['number'] or '-':10}  {r['date_iso'] or r['date'] or '-':17}  "
             f"{r['assessment'] or 'onbekend':15}  {r['grounds'] or '-':14}  {r['title'] or '-'}"
             + (f"  [{r['notes']}]" if r["notes"] else "")
-        )
-    click.echo(f"{len(rows)} rows")
+        ),
+        f"{len(rows)} rows",
+    )
 
 
 COMMANDS = [decisions, inventories, inventory]
