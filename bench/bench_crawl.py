@@ -6,7 +6,8 @@ archived and classified); the URLs it fetched are then fetched by a bare spider 
 settings but none of our middlewares or pipelines. Each side's pages/s comes from Scrapy's own
 elapsed_time_seconds. A first woo crawl finds the URLs; then the sides are interleaved A B B A
 (bench/rounds.py), every figure min / median / max. The ratio woo/bare is the figure to watch
-(aim: at least 0.8).
+(aim: at least 0.8), beside the CPU each side spends per response (the two spiders schedule
+differently, so pages/s alone can favour either).
 
 The server answers with TCP_NODELAY: without it every keep-alive response waited about 42 ms
 (Nagle's algorithm against the client's delayed ACK), which capped both sides near 45 pages/s
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -130,12 +132,23 @@ def rate(stderr: str) -> tuple[int, float]:
     return responses, elapsed
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: dict[str, list[float]] = {"woo": [], "bare": []}  # ms of CPU per response, per run
+
+
 def woo_round(base: str, tmp: Path, n: int) -> tuple[float, list[str], int]:
     data = tmp / f"data{n}"
     env = {**os.environ, "WOO_DATA": str(data), "WOO_CONTACT": "bench@example.org"}
     args = [WOO, "crawl", f"--start-url=GM0400={base}/"] + [a for s in SETTINGS for a in ("-s", s)]
+    before = children_cpu()
     result = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
     responses, elapsed = rate(result.stderr)
+    CPU["woo"].append((children_cpu() - before) * 1000 / responses)
     with sqlite3.connect(data / "archive.db") as conn:
         urls = [
             r[0]
@@ -149,6 +162,7 @@ def woo_round(base: str, tmp: Path, n: int) -> tuple[float, list[str], int]:
 def bare_round(urls: list[str], tmp: Path) -> tuple[float, int]:
     listing = tmp / "urls.json"
     listing.write_text(json.dumps(urls))
+    before = children_cpu()
     result = subprocess.run(
         [sys.executable, "-c", BARE, str(listing), *SETTINGS],
         capture_output=True,
@@ -156,6 +170,7 @@ def bare_round(urls: list[str], tmp: Path) -> tuple[float, int]:
         check=True,
     )
     responses, elapsed = rate(result.stderr)
+    CPU["bare"].append((children_cpu() - before) * 1000 / responses)
     return responses / elapsed, responses
 
 
@@ -189,6 +204,11 @@ def main() -> None:
         f"  woo crawl:          {spread(rates(woo_times), '{:.1f}')} pages/s ({counts['woo']} responses, all archived)"
     )
     print(f"  ratio woo/bare: {spread(speed(bare_times, woo_times))}")
+    woo_cpu, bare_cpu = CPU["woo"][1:], CPU["bare"]  # the URL-finding run is not a round
+    print(
+        f"  CPU per response (process start included): woo {spread(woo_cpu, '{:.1f}')} ms, "
+        f"bare {spread(bare_cpu, '{:.1f}')} ms; woo/bare {spread([w / b for w, b in zip(woo_cpu, bare_cpu, strict=True)])}"
+    )
 
 
 if __name__ == "__main__":
