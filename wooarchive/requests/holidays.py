@@ -104,8 +104,10 @@ def _read_table(text: str, name: str) -> dict[date, DecreedDay]:
     return days
 
 
+@cache
 def shipped_days() -> dict[date, DecreedDay]:
-    """The decrees woo-archive ships, from 2017 on."""
+    """The decrees woo-archive ships, from 2017 on (read once: every Atw date asks for them;
+    callers copy before they add)."""
     text = resources.files("wooarchive").joinpath("data/atw_extra_days.csv").read_text("utf-8")
     return _read_table(text, "wooarchive/data/atw_extra_days.csv")
 
@@ -118,7 +120,7 @@ def last_decreed_year() -> int:
 @cache
 def decreed_days(extra_file: str | None = None) -> dict[date, DecreedDay]:
     """Days designated under Atw art. 3 lid 3: the shipped table plus the user's."""
-    days = shipped_days()
+    days = dict(shipped_days())
     if extra_file:
         path = Path(extra_file)
         try:
