@@ -90,17 +90,17 @@ def decisions(ctx, municipality, ground, outcome, fmt) -> None:
     from wooarchive.cli import open_archive
 
     rows = _rows(open_archive(), municipality, ground, outcome)
-    if fmt != "table":
-        _write(rows, fmt)
-        return
-    for r in rows:
-        click.echo(
+    _emit(
+        rows,
+        fmt,
+        lambda r: (
             f"{r['decided_on'] or '?':10}  {r['municipality_code'] or '-':6}  "
             f"{r['outcome'] or 'uitkomst onbekend':22}  "
             f"{(str(r['days_to_decision']) + ' d') if r['days_to_decision'] is not None else '-':>6}"
             f"{' (te laat)' if r['late'] else ''}  {r['grounds'] or '-'}  {r['title']}"
-        )
-    click.echo(f"{len(rows)} decisions")
+        ),
+        f"{len(rows)} decisions",
+    )
 
 
 @decisions.command("extract")

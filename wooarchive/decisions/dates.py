@@ -28,7 +28,12 @@ NUMERIC = re.compile(
     re.I,
 )
 YEAR_FIRST = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-SHORT_MONTHS = {name[:3]: n for n, name in enumerate(MONTHS, start=1)} | {"mrt": 3, "mei": 5}
+# a month by its name or the abbreviations Dutch writes (feb, mrt, sept): exactly, never a guess
+MONTH_WORDS = (
+    {name: n for n, name in enumerate(MONTHS, start=1)}
+    | {name[:3]: n for n, name in enumerate(MONTHS, start=1)}
+    | {"mrt": 3, "sept": 9}
+)
 WORDS = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$", re.I)
 SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug absorbed)
@@ -64,11 +69,9 @@ def _clock(hour: str | None, minute: str | None, meridiem: str | None, zone: str
     a spreadsheet writes a cell that holds only a date (`2021-03-01 00:00:00`)."""
     if hour is None or (int(hour) == 0 and int(minute) == 0 and not meridiem and not zone):
         return ""
-    h = (
-        int(hour) % 12 + (12 if meridiem and meridiem.lower() == "p" else 0)
-        if meridiem
-        else int(hour)
-    )
+    h = int(hour)
+    if meridiem:  # 12 AM is midnight, 12 PM noon
+        h = h % 12 + (12 if meridiem.lower() == "p" else 0)
     if h > 23 or int(minute) > 59:
         return ""
     return f"T{h:02d}:{minute}" + ("Z" if zone else "")
@@ -85,11 +88,7 @@ def _unambiguous(text: str) -> Reading | None:
         found = _iso(int(m[1]), int(m[2]), int(m[3]))
         return Reading(found) if found else Reading(None, f"{text!r} is not a day that exists")
     if m := WORDS.match(text):
-        month = (
-            SHORT_MONTHS.get(m[2].lower()[:3])
-            if m[2].lower() not in MONTHS
-            else MONTHS.index(m[2].lower()) + 1
-        )
+        month = MONTH_WORDS.get(m[2].lower())
         if month is None:
             return Reading(None, f"{text!r}: {m[2]!r} is not a month")
         found = _iso(int(m[3]), month, int(m[1]))

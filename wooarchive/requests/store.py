@@ -20,8 +20,6 @@ from wooarchive.archive.store import Archive
 from wooarchive.config import Settings, move_private
 from wooarchive.requests import db as requests_db
 from wooarchive.requests.deadlines import (
-    MAX_AVG_EXTENSION_MONTHS,
-    MAX_VERDAGING_DAYS,
     DeadlineError,
     Events,
     Span,
@@ -62,8 +60,8 @@ def _possible(request: dict, event: dict, before: list[dict], start: date | None
     letter bounced), a second 'received', 'received' before 'sent', 'sent' after 'received',
     anything but sending and receipt before the request was first sent or received on
     ``start`` (so no event predates the request), anything after a withdrawal, an
-    ingebrekestelling received that was never sent, a second verdaging or one longer than the
-    law allows."""
+    ingebrekestelling received that was never sent, a second verdaging. (How long a verdaging may
+    be is the engine's rule, checked when the history is counted.)"""
     reference, kind, on_date = request["reference"], event["kind"], _day(event)
     if on_date > date.today():
         raise RequestError(
@@ -110,21 +108,6 @@ def _possible(request: dict, event: dict, before: list[dict], start: date | None
         raise RequestError(
             f"{reference} was extended on {earlier[0]} already; the law allows one verdaging "
             "(Woo art. 4.4 lid 2, AVG art. 12 lid 3): correct that event instead"
-        )
-    length = event.get("length")
-    if length is not None and request["law"] == "woo" and not 1 <= length <= MAX_VERDAGING_DAYS:
-        raise RequestError(
-            f"{reference}: a verdaging of {length} days; Woo art. 4.4 lid 2 allows one day up to "
-            f"two weeks ({MAX_VERDAGING_DAYS} days)"
-        )
-    if (
-        length is not None
-        and request["law"] == "avg"
-        and not 1 <= length <= MAX_AVG_EXTENSION_MONTHS
-    ):
-        raise RequestError(
-            f"{reference}: an extension of {length} months; AVG art. 12 lid 3 allows one or two "
-            "further months"
         )
 
 
