@@ -73,6 +73,8 @@ def main() -> None:
                     "LOG_LEVEL=WARNING",
                     "-s",
                     "WOO_ALGORITHM_REGISTER=",
+                    "-s",
+                    "WOO_INDEX=",
                 ],
                 env=env,
                 capture_output=True,

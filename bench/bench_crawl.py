@@ -42,6 +42,7 @@ SETTINGS = [
     "LOG_LEVEL=INFO",
     "WOO_MAX_PAGES=5000",
     "WOO_ALGORITHM_REGISTER=",
+    "WOO_INDEX=",
 ]
 
 BARE = r"""

@@ -30,6 +30,8 @@ LOCAL = [
     "-s",
     "WOO_ALGORITHM_REGISTER=",  # the demo web is all on 127.0.0.1: the real register is not asked
     "-s",
+    "WOO_INDEX=",  # nor the real Woo-index
+    "-s",
     "DOWNLOAD_DELAY=0",
     "-s",
     "AUTOTHROTTLE_START_DELAY=0",

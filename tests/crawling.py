@@ -28,6 +28,9 @@ FAST = [
     # no test asks the real national register (tests/test_algorithm_register.py has its own)
     "-s",
     "WOO_ALGORITHM_REGISTER=",
+    # nor the real Woo-index (tests/test_woo_index.py has its own)
+    "-s",
+    "WOO_INDEX=",
 ]
 
 

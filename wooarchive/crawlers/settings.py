@@ -9,7 +9,7 @@ import os
 
 from wooarchive.archive.encoding import ACCEPT_ENCODING
 from wooarchive.config import settings as woo_settings
-from wooarchive.crawlers.routes.algoritmeregister import DEFAULT_BASE
+from wooarchive.crawlers.routes import algoritmeregister, wooindex
 
 BOT_NAME = "woo-archive"
 SPIDER_MODULES = ["wooarchive.crawlers.spiders"]
@@ -94,7 +94,10 @@ WOO_MAX_PAGES = 500
 WOO_MAX_DEPTH = 5
 # The national Algoritmeregister, where a municipality's algorithm register may exist only: its
 # entries are fetched there (WOO_ALGORITHM_REGISTER in the environment or -s; empty: not asked).
-WOO_ALGORITHM_REGISTER = os.environ.get("WOO_ALGORITHM_REGISTER", DEFAULT_BASE)
+WOO_ALGORITHM_REGISTER = os.environ.get("WOO_ALGORITHM_REGISTER", algoritmeregister.DEFAULT_BASE)
+# The Woo-index of the Register van Overheidsorganisaties, where the municipality lists where it
+# publishes each Woo category: those locations are crawled (WOO_INDEX; empty: not asked).
+WOO_INDEX = os.environ.get("WOO_INDEX", wooindex.DEFAULT_BASE)
 # Internal addresses (host:port, comma-separated) the crawl may reach besides each start URL's
 # own: `woo crawl --allow-internal`. Every other internal address is refused.
 WOO_ALLOW_INTERNAL = ""

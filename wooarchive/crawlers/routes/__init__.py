@@ -1,6 +1,7 @@
 """Routes by which a municipality's publications are reached besides its own pages' links: the
-Woo-index's DiWoo sitemaps (diwoo.py), platforms' JSON APIs (platforms.py) and the national
-Algoritmeregister (algoritmeregister.py).
+Woo-index's DiWoo sitemaps (diwoo.py), platforms' JSON APIs (platforms.py), the national
+Algoritmeregister (algoritmeregister.py) and the locations the ROO's Woo-index lists
+(wooindex.py).
 
 Each route module holds what reads its material (pure functions, tested on their own) and a
 mixin of `SiteCrawl` with the route's callbacks; the spider (spiders/municipal.py) stays the one
@@ -19,6 +20,15 @@ from scrapy.http import Response
 from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.crawlers.items import DocumentItem
+
+# What one HTML page may cost the crawl thread, which every site shares: the first bytes of a
+# larger page are read (the whole page is archived).
+MAX_HTML_BYTES = 4 << 20
+
+
+def html_of(response: Response) -> str:
+    """The first MAX_HTML_BYTES of an HTML answer as text (a route reading a page)."""
+    return response.body[:MAX_HTML_BYTES].decode(response.encoding or "utf-8", "replace")
 
 
 class ListedRoute:

@@ -27,7 +27,7 @@ How it holds on the real web:
   filter to an unfiltered listing (filter combinations are not crawled).
 - Routes beside links (crawlers/routes/, mixins of SiteCrawl; docs/routes.md): the sitemaps of
   every host in scope, DiWoo's among them; an app's API behind an empty shell; the national
-  Algoritmeregister. A start URL that moved permanently to another domain takes it along.
+  Algoritmeregister; the locations the ROO's Woo-index lists. A start URL that moved permanently to another domain takes it along.
 """
 
 from __future__ import annotations
@@ -52,9 +52,11 @@ from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.archive.urls import canonical
 from wooarchive.crawlers.items import DocumentItem, OutlinkItem
+from wooarchive.crawlers.routes import MAX_HTML_BYTES
 from wooarchive.crawlers.routes.algoritmeregister import AlgorithmRegisterRoute
 from wooarchive.crawlers.routes.diwoo import SitemapRoute
 from wooarchive.crawlers.routes.platforms import AppRoute, is_shell
+from wooarchive.crawlers.routes.wooindex import WooIndexRoute, listed_verdict
 
 log = logging.getLogger(__name__)
 HTML = "text/html"
@@ -69,8 +71,8 @@ LEARN_MEMORY = 5000
 LEARN_PARAMS = 8
 LEARN_BODY_BYTES = 2 << 20
 # what one HTML page may cost the crawl thread, which every site shares: the first bytes of a
-# larger page are read (the whole page is archived), and the first links of a page are followed
-MAX_HTML_BYTES = 4 << 20
+# larger page are read (MAX_HTML_BYTES, the whole page is archived), and the first links of a
+# page are followed
 MAX_LINKS = 5000
 MAX_TEXT_NODES = 20000
 
@@ -92,7 +94,7 @@ def _filters(url: str) -> frozenset[str]:
     return frozenset(k.lower() for k, _ in _params(url) if k.lower() not in cues.PAGE_PARAMS)
 
 
-class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
+class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute, WooIndexRoute):
     """One municipality's crawl: its scope, what it learned, its budget, its notes; the
     callbacks of its requests."""
 
@@ -112,6 +114,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
         self.max_listing_pages = settings.getint("WOO_MAX_LISTING_PAGES")
         self.municipality = municipality.upper()
         self.start_url = start_url
+        self.name = municipality_name
         self.slug = cues.slug(municipality_name)
         self.on_done = on_done
         home = urlsplit(start_url).netloc.lower()
@@ -135,6 +138,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
         self.register = settings.get("WOO_ALGORITHM_REGISTER") or ""
         self.registers: set[str] = set()
         self.register_entries = 0
+        self.woo_index = settings.get("WOO_INDEX") or ""
         self.spent: set[str] = set()
         self.unfetched = 0
         self.outlinks: set[str] = set()
@@ -225,6 +229,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             ("soft_404", "'not found' pages answered with 200"),
             ("listed", "documents listed in DiWoo sitemaps or platforms' APIs fetched"),
             ("register_entries", "entries in the national Algoritmeregister fetched"),
+            ("woo_index_locations", "locations of Woo documents listed in the Woo-index crawled"),
         ):
             if self.counts[key]:
                 notes.append(f"{self.counts[key]} {what}")
@@ -365,6 +370,7 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
         self.seen.add(self.canonical(self.start_url))
         yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
         yield from self._algorithm_register()
+        yield from self._woo_index()
 
     def parse_page(
         self, response: Response
@@ -417,6 +423,8 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
         lang = response.xpath("normalize-space(/html/@lang)").get("")[:20]
         if lang:  # Frisian first in Fryslân, English on some pages: the evidence says which
             verdict.evidence.append(f"page language: {lang}")
+        if response.meta.get("woo_index"):
+            verdict = listed_verdict(verdict, response.meta["woo_index"])
         host = urlsplit(response.url).netloc.lower()
         shell = is_shell(response.text, body)
         if host in self.unconfirmed and not self._confirm(
@@ -669,6 +677,13 @@ class SiteCrawl(SitemapRoute, AppRoute, AlgorithmRegisterRoute):
             # down, that is what the summary says
             self.seen.add(self.canonical(self.start_url))
             yield self._request(self.start_url, depth=0, priority=100, woo_start=True)
+            return
+        if request.meta.get("woo_route"):
+            # a route's own request (a register's page): the summary says it could not be had
+            self.note(
+                f"{request.meta['woo_route']} not fetched ({request.url}): "
+                f"{failure.getErrorMessage()}"
+            )
             return
         refused = failure.check(IgnoreRequest)  # by us (scope, budget, a failed write): noted there
         if not refused and request.meta.get("woo_start"):
