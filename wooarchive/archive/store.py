@@ -6,16 +6,20 @@ blob (same bytes, same name) and writes the rows, so nothing is lost and nothing
 
 A crawl writes in batches (start_batching): blobs and WARC appends are synced, and the database
 committed, once per batch of captures rather than per capture, in the same order, so the
-database never names bytes that are not durable. A write that fails (a full disk, a read-only
-database) rolls back the batch and makes every later write refuse: the caller stops, and what was
-not committed is fetched again by a resumed crawl.
+database never names bytes that are not durable. A batch's rows are kept in memory, in order,
+and written in one short transaction when the batch is flushed: the write lock is held for the
+few milliseconds the rows take, not for the whole batch, so several crawl processes (and an
+indexer, and Datasette's readers) share the file without waiting on one another. A write that
+fails (a full disk, a read-only database) rolls back the batch and makes every later write
+refuse: the caller stops, and what was not committed is fetched again by a resumed crawl.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +37,8 @@ from wooarchive.archive.sniff import declared_by_name, mismatch, sniff
 from wooarchive.archive.titles import fallback_title, title_of
 from wooarchive.archive.warc import WarcFileWriter, WarcLocation
 from wooarchive.config import Settings, settings
+
+log = logging.getLogger(__name__)
 
 
 class ArchiveError(Exception):
@@ -92,13 +98,14 @@ class Exchange:
 class Recorded:
     """What archiving one capture did."""
 
-    capture_id: int
+    capture_id: int | None  # None while its batch is not yet written
     sha256: str
     size: int
     new_blob: bool
     document: bool  # a document row was created or touched (2xx responses and files)
     mime: str
     problems: list[str] = field(default_factory=list)
+    revisit_of: str | None = None  # a 304's: the content it confirms unchanged
 
 
 class Archive:
@@ -115,6 +122,7 @@ class Archive:
         self._warc: WarcFileWriter | None = None
         self.batching = False
         self.pending = 0
+        self.queued: list[Callable[[], None]] = []  # a batch's writes, in order, until flushed
         self.failed: str | None = None  # why writing stopped, once it has
 
     @property
@@ -133,18 +141,55 @@ class Archive:
             self._warc.defer_sync = True
 
     def flush(self) -> None:
-        """Make the current batch durable: blobs and WARC synced first, then the commit."""
+        """Make the current batch durable: blobs and WARC synced first, then the batch's rows
+        written and committed in one transaction."""
         if self.failed:
             raise ArchiveWriteError(self.failed)
         try:
             self.blobs.sync()  # a syncfs of the data directory's file system: the WARC file too
             if self._warc is not None:
                 self._warc.sync()
+            self._write_queued()
             if self.db.conn.in_transaction:
                 self.db.execute("COMMIT")
         except (OSError, sqlite3.Error) as exc:
             self._fail(exc)
         self.pending = 0
+
+    def _write_queued(self) -> None:
+        """The batch's rows, each in a savepoint of one transaction: a write that fails for its
+        own reason (a bug, a constraint) loses that write only, as it did when written at once;
+        a storage error fails the batch."""
+        if not self.queued:
+            return
+        conn = self.db.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        queued, self.queued = self.queued, []
+        for write in queued:
+            conn.execute("SAVEPOINT capture")
+            try:
+                write()
+            except (OSError, sqlite3.OperationalError):
+                raise
+            except Exception:  # noqa: BLE001 - one write's own fault never loses the batch
+                log.exception("a write of the batch failed; the others are kept")
+                conn.execute("ROLLBACK TO capture")
+            conn.execute("RELEASE capture")
+
+    def _write(self, write: Callable[[], None]) -> None:
+        """One write: at once in its own transaction, or, while batching, queued for the
+        batch's transaction (see the module's docstring)."""
+        if self.failed:
+            raise ArchiveWriteError(self.failed)
+        if not self.batching:
+            with self.writing():
+                write()
+            return
+        self.queued.append(write)
+        self.pending += 1
+        if self.pending >= BATCH_CAPTURES:
+            self.flush()
 
     def _fail(self, exc: BaseException) -> None:
         if self.db.conn.in_transaction:
@@ -168,6 +213,8 @@ class Archive:
                     conn.execute("BEGIN IMMEDIATE")
                     yield
                 return
+            # the batch's queued rows first: they come before this write, in one transaction
+            self._write_queued()
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
             conn.execute("SAVEPOINT capture")
@@ -356,10 +403,12 @@ class Archive:
             tool=self.settings.tool,
         )
         title = title or title_of(body, mime) or fallback_title(name)
-        with self.writing():
+        written: dict[str, int] = {}
+
+        def write() -> None:
             columns = ", ".join(row)
             values = ", ".join(f":{c}" for c in row)
-            capture_id = self.db.execute(
+            capture_id = written["capture_id"] = self.db.execute(
                 f"insert into captures ({columns}) values ({values})", row
             ).lastrowid
             chain.append(self.db.conn, capture_id)
@@ -398,7 +447,18 @@ class Archive:
                     "update documents set last_seen = max(last_seen, ?) where sha256 = ?",
                     [row["fetched_at"], row["revisit_of"]],
                 )
-        return Recorded(capture_id, blob.sha256, blob.size, blob.new, is_document, mime, problems)
+
+        self._write(write)
+        return Recorded(
+            written.get("capture_id"),
+            blob.sha256,
+            blob.size,
+            blob.new,
+            is_document,
+            mime,
+            problems,
+            row.get("revisit_of"),
+        )
 
     def _latest_version(self, url: str) -> str | None:
         row = self.db.execute(
@@ -448,7 +508,8 @@ class Archive:
     ) -> None:
         """Record what a document is and why (the cues that fired). A specific kind replaces
         'other'; a specific kind already recorded is kept, so re-crawls are stable."""
-        with self.writing():
+
+        def write() -> None:
             self.db.execute(
                 """
                 update documents set
@@ -468,12 +529,15 @@ class Archive:
             )
             ledger.record_document(self.db.conn, sha256)
 
+        self._write(write)
+
     def record_outlink(
         self, municipality_code: str | None, url: str, from_url: str, anchor: str
     ) -> None:
         """A link to another organisation's host, recorded and not followed."""
         seen = utc_iso(now())
-        with self.writing():
+
+        def write() -> None:
             self.db.execute(
                 "insert into outlinks (municipality_code, url, host, from_url, anchor, first_seen, "
                 "last_seen) values (?, ?, ?, ?, ?, ?, ?) on conflict (municipality_code, url) "
@@ -489,14 +553,20 @@ class Archive:
                 ],
             )
 
+        self._write(write)
+
     def record_fetch_error(
         self, url: str, error: str, municipality_code: str | None = None
     ) -> None:
-        with self.writing():
+        attempted = utc_iso(now())
+
+        def write() -> None:
             # a plain statement: sqlite-utils' insert would commit the open batch
             inserted = self.db.execute(
                 "insert into fetch_errors (url, attempted_at, error, municipality_code, tool) "
                 "values (?, ?, ?, ?, ?)",
-                [url, utc_iso(now()), error, municipality_code, self.settings.tool],
+                [url, attempted, error, municipality_code, self.settings.tool],
             ).lastrowid
             ledger.record_row(self.db.conn, "fetch_errors", inserted)
+
+        self._write(write)

@@ -112,7 +112,7 @@ class ArchiveMiddleware:
             site.count("responses")
         request.meta.setdefault("woo_requested_url", request.url)
         request.meta["woo_capture"] = {
-            "capture_id": recorded.capture_id,
+            "revisit_of": recorded.revisit_of,
             "sha256": recorded.sha256,
             "mime": recorded.mime,
             "status": response.status,

@@ -36,9 +36,7 @@ class ConditionalMiddleware:
         capture = request.meta.get("woo_capture") or {}
         if response.status != 304 or not capture:
             return response
-        sha256 = self.archive.db.execute(
-            "select revisit_of from captures where id = ?", [capture["capture_id"]]
-        ).fetchone()[0]
+        sha256 = capture.get("revisit_of")
         if not sha256 or not self.archive.blobs.exists(sha256):
             return response
         body = self.archive.blobs.path_for(sha256).read_bytes()
