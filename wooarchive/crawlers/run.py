@@ -7,19 +7,30 @@ are skipped and the others crawled again, which costs little because every URL a
 is asked for conditionally. The archive is idempotent, so a resumed crawl ends with the same
 documents as an uninterrupted one.
 
-All sites run at once by default, in one Scrapy crawler (one engine and downloader for the
-country: a crawler per site cost 20 ms each to start and its own engine loop), each host at its
-own polite rate, so the whole country takes about as long as its slowest site; with
-WOO_CONCURRENT_SITES set, a window of that many, the next site joining as one is done. The
-archive writes in batches, flushed on a timer, when a batch is
-full and before a site is called finished. A write that fails (a full disk) stops the whole run:
-no site is called finished after it, and the error is the run's one-line outcome.
+All sites run at once by default, in one Scrapy crawler per process (one engine and downloader
+for all its sites: a crawler per site cost 20 ms each to start and its own engine loop), each
+host at its own polite rate, so the whole country takes about as long as its slowest site; with
+WOO_CONCURRENT_SITES set, a window of that many, the next site joining as one is done. A crawl
+of many sites is CPU-bound on the one thread that parses and archives every response, so its
+sites are dealt out over one process per core (WOO_CRAWL_PROCESSES; at least SITES_PER_PROCESS
+each), all writing the same archive (each its own WARC file; the database in short batch
+transactions), a host several of them reach kept polite by the host gate between them
+(middlewares/host_gate.py); the parent opens and finishes the run and signs its anchor. The
+archive writes in batches, flushed on a timer, when a batch is full and before a site is called
+finished. A write that fails (a full disk) stops the whole run: no site is called finished after
+it, and the error is the run's one-line outcome.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
+import multiprocessing
+import os
+import signal
+import tempfile
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -31,8 +42,10 @@ from twisted.internet import task
 from wooarchive.archive import anchor, netguard
 from wooarchive.archive.fetch import MAX_RESPONSE_HEADERS
 from wooarchive.archive.store import Archive, ArchiveError, ArchiveWriteError, now, utc_iso
+from wooarchive.config import Settings as WooSettings
 from wooarchive.crawlers import shared
 from wooarchive.crawlers.spiders.municipal import MunicipalSpider, SiteCrawl
+from wooarchive.indexer.isolation import PR_SET_PDEATHSIG
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +201,17 @@ class CrawlReport:
 
 # Seconds between flushes of the archive's batch of writes during a crawl.
 FLUSH_SECONDS = 0.5
+# A crawl takes a second process (a core) for every this many sites (WOO_CRAWL_PROCESSES=0): a
+# few sites leave the one crawl thread idle most of the time, waiting on their delays.
+SITES_PER_PROCESS = 20
+
+
+def processes_for(sites: int, wanted: int = 0) -> int:
+    """How many processes crawl ``sites`` sites: ``wanted`` (WOO_CRAWL_PROCESSES) if given,
+    else one per core as long as each has SITES_PER_PROCESS sites; never more than sites."""
+    if wanted <= 0:
+        wanted = min(os.cpu_count() or 1, sites // SITES_PER_PROCESS)
+    return max(1, min(wanted, sites))
 
 
 def crawl(
@@ -197,13 +221,111 @@ def crawl(
     overrides: dict[str, str] | None = None,
     fresh: bool = False,
 ) -> CrawlReport:
-    """Crawl the sites (blocking); returns which finished, which were already done, which not."""
+    """Crawl the sites (blocking); returns which finished, which were already done, which not.
+
+    A crawl is CPU-bound on the thread that parses and archives every response, so the sites
+    are shared out over processes (processes_for), each crawling its share into the same
+    archive; a host that several processes reach keeps its politeness through the host gate
+    (middlewares/host_gate.py)."""
     run_id, done = _open_run(archive, sites, fresh)
-    todo = deque(s for s in sites if s.municipality not in done)
+    todo = [s for s in sites if s.municipality not in done]
     report = CrawlReport(run_id, [], sorted(done), [])
     if not todo:
         _finish_run(archive, run_id)
         return report
+    count = processes_for(len(todo), scrapy_settings(overrides).getint("WOO_CRAWL_PROCESSES"))
+    if count == 1:
+        part = _crawl_here(archive, run_id, todo, overrides)
+    else:
+        part = _crawl_in_processes(archive, run_id, todo, overrides, count)
+    report.crawled, report.empty, report.error = part.crawled, part.empty, part.error
+    report.notes = part.notes
+    # unfinished: every site of this run not marked finished (cut off, never started, or its
+    # finishing write failed)
+    report.unfinished = [
+        s.municipality
+        for s in sites
+        if s.municipality not in done and s.municipality not in report.crawled
+    ]
+    report.error = report.error or archive.failed
+    if not report.unfinished and not report.error:
+        _finish_run(archive, run_id)
+    if not report.error:
+        # what this run archived, signed: a later rewrite with a recomputed chain shows
+        anchor.make(archive, f"crawl run {run_id}")
+    return report
+
+
+def _crawl_in_processes(
+    archive: Archive, run_id: int, todo: list[Site], overrides: dict[str, str] | None, count: int
+) -> CrawlReport:
+    """Crawl ``todo`` in ``count`` processes (each its share of the sites, dealt in turn),
+    with one host gate between them; their reports joined."""
+    context = multiprocessing.get_context("spawn")  # a fresh reactor and archive per process
+    gate = tempfile.NamedTemporaryFile(prefix="woo-host-gate-", suffix=".db", delete=False)
+    gate.close()
+    overrides = {**(overrides or {}), "WOO_HOST_GATE": gate.name}
+    window = scrapy_settings(overrides).getint("WOO_CONCURRENT_SITES")
+    if window:
+        overrides["WOO_CONCURRENT_SITES"] = str(max(1, window // count))
+    joined = CrawlReport(run_id, [], [], [])
+    workers = []
+    try:
+        for number in range(count):
+            receive, send = context.Pipe(duplex=False)
+            share = todo[number::count]
+            worker = context.Process(
+                target=_crawl_share,
+                args=(archive.settings, run_id, share, overrides, send),
+                name=f"woo-crawl-{number + 1}",
+            )
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        for worker, receive in workers:
+            try:
+                part = receive.recv()
+            except EOFError:  # the process died without a report (killed, out of memory)
+                worker.join()
+                part = CrawlReport(run_id, [], [], [])
+                joined.error = joined.error or (
+                    f"crawl process {worker.name} ended without a report (exit code "
+                    f"{worker.exitcode}); its sites are unfinished"
+                )
+            worker.join()
+            joined.crawled += part.crawled
+            joined.empty += part.empty
+            joined.notes.update(part.notes)
+            joined.error = joined.error or part.error
+    finally:
+        for worker, _ in workers:
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(gate.name + suffix)
+    return joined
+
+
+def _crawl_share(
+    config: WooSettings, run_id: int, share: list[Site], overrides: dict[str, str], report
+) -> None:
+    """One process of a crawl: its share of the sites, into the same archive; its report sent
+    back to the parent. It dies with the parent (a killed `woo crawl` leaves no crawler)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: it ends with its sites
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    archive = Archive(config)
+    report.send(_crawl_here(archive, run_id, share, overrides))
+    report.close()
+
+
+def _crawl_here(
+    archive: Archive, run_id: int, sites: list[Site], overrides: dict[str, str] | None
+) -> CrawlReport:
+    """Crawl ``sites`` in this process: one Scrapy crawler for all of them (or a window)."""
+    todo = deque(sites)
+    report = CrawlReport(run_id, [], [], [])
     window = scrapy_settings(overrides).getint("WOO_CONCURRENT_SITES") or len(todo)
     overrides = dict(overrides or {})
     # the downloader holds every site's waiting request: room for two per site at once
@@ -295,24 +417,12 @@ def crawl(
         process.start()
         if flusher.running:
             flusher.stop()
-    # unfinished: every site of this run not marked finished (cut off, never started, or its
-    # finishing write failed)
-    report.unfinished = [
-        s.municipality
-        for s in sites
-        if s.municipality not in done and s.municipality not in report.crawled
-    ]
     spider = crawler.spider
-    for code in report.unfinished:
-        site = spider.sites.get(code) if spider else None
-        if site is not None and site.final_notes():
-            report.notes[code] = site.final_notes()
+    for site in sites:
+        state = spider.sites.get(site.municipality) if spider else None
+        if site.municipality not in report.crawled and state is not None and state.final_notes():
+            report.notes[site.municipality] = state.final_notes()
     report.error = report.error or archive.failed
-    if not report.unfinished and not report.error:
-        _finish_run(archive, run_id)
-    if not report.error:
-        # what this run archived, signed: a later rewrite with a recomputed chain shows
-        anchor.make(archive, f"crawl run {run_id}")
     return report
 
 

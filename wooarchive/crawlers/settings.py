@@ -83,6 +83,8 @@ DOWNLOADER_MIDDLEWARES = {
     # engine side: keep the crawl within the municipality's hosts, before robots.txt is asked
     "wooarchive.crawlers.middlewares.scope.ScopeMiddleware": 60,
     "wooarchive.crawlers.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
+    # after every middleware that may refuse a request, before the download slot
+    "wooarchive.crawlers.middlewares.host_gate.HostGateMiddleware": 920,
     # downloader side: see every response raw (before decompression, redirects and retries)
     "wooarchive.crawlers.middlewares.conditional.ConditionalMiddleware": 940,
     "wooarchive.crawlers.middlewares.archive.ArchiveMiddleware": 950,
@@ -110,6 +112,11 @@ WOO_BROWSE_DEPTH = 2
 # How many municipalities `woo crawl` runs at once; 0: all of them (each at its own polite rate,
 # so a whole-country crawl takes about as long as its slowest site).
 WOO_CONCURRENT_SITES = 0
+# How many processes share the sites of a crawl (each its own crawler, one core each); 0: one
+# per core, with at least 20 sites each (crawlers/run.py). Hosts several of them reach keep their
+# politeness through the host gate (WOO_HOST_GATE, set by the run; middlewares/host_gate.py).
+WOO_CRAWL_PROCESSES = 0
+WOO_HOST_GATE = ""
 # Scrapy handles 100 items of one response at once by default; a page yields a few.
 CONCURRENT_ITEMS = 8
 # Scrapy reads each callback's source to warn of generators that return a value; its cache holds

@@ -8,10 +8,11 @@ as it would otherwise wait as little as half the delay.
 
 Scrapy counts a slot's delay from the moment it hands a request to the network. When the crawl
 thread is busy (archiving a response, a fsync), a request handed over can leave late and the
-next one on time, and the site sees two requests closer than it asked. So the delay is counted
-again from when each response of such a site has been dealt with, and such a site gets one
-request at a time: the site never sees two requests closer than its Crawl-delay, whatever the
-load.
+next one on time, and the site sees two requests closer than it asked. So such a site gets one
+request at a time, and its delay is counted from the moment each answer came in (Scrapy's
+`response_downloaded` signal, sent before the slot sends its next request): an answer comes
+after the site received the request, so the site never sees two requests closer than its
+Crawl-delay, however late either left.
 
 A delay is capped at WOO_MAX_CRAWL_DELAY (60 s): `Crawl-delay: 86400` would make a crawl of
 500 pages take a year and a half, and the run would never end. The site's notes say so.
@@ -24,7 +25,7 @@ import time
 from urllib.parse import urlsplit
 
 from protego import Protego
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import Response
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,16 @@ class CrawlDelayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(
+        middleware = cls(
             crawler,
             crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT"),
         )
+        crawler.signals.connect(middleware.downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def downloaded(self, response: Response, request: Request, spider=None) -> None:
+        """An answer came in: the site's next request waits its delay from now."""
+        self._enforce(request, answered=True)
 
     def _enforce(self, request: Request, answered: bool = False) -> None:
         delay = self.delays.get(urlsplit(request.url).netloc)
@@ -85,6 +92,9 @@ class CrawlDelayMiddleware:
                         )
                     delay = self.max_delay
                 self.delays[parts.netloc] = float(delay)
+                gate = getattr(self.crawler, "woo_gate", None)
+                if gate is not None:  # other crawl processes reach this host too
+                    gate.learn(parts.netloc.lower(), float(delay))
         self._enforce(request, answered=True)
         return response
 
