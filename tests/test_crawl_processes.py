@@ -6,10 +6,13 @@ asked sooner than its delay: the host gate holds across processes."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 
 import pytest
 
-from tests.crawling import crawl_named, query
+from tests.crawling import FAST, WOO, crawl_env, crawl_named, query
 from tests.fixtures.namedweb import NamedWeb, page
 from wooarchive.crawlers.middlewares.host_gate import STALE_SECONDS, Gate
 
@@ -137,3 +140,74 @@ def test_a_process_that_died_with_a_request_in_flight_does_not_hold_the_host(tmp
     assert dead.try_acquire("b.nl", now=0.0) == 0
     assert alive.try_acquire("b.nl", now=10.0) > 0
     assert alive.try_acquire("b.nl", now=10.0 + STALE_SECONDS + 1) == 0
+
+
+def _slow_world(sites: dict[str, str]) -> NamedWeb:
+    """Sites of 12 pages each at a Crawl-delay of 0.4 s: a crawl of some seconds."""
+    hosts = {}
+    for code, host in sites.items():
+        links = "".join(f"<a href='/woo/{n}'>Woo-besluit {n}</a>" for n in range(10))
+        hosts[host] = {
+            "/robots.txt": (200, "text/plain", b"User-agent: *\nCrawl-delay: 0.4\n", {}),
+            "/": page(f"<html><title>Gemeente {code}</title>{links}</html>"),
+            **{
+                f"/woo/{n}": page(f"<html><title>Woo-besluit {n} van {code}</title></html>")
+                for n in range(10)
+            },
+        }
+    return NamedWeb(hosts)
+
+
+def _crawl_process(data, web, sites: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            WOO,
+            "crawl",
+            *FAST,
+            *(f"--start-url={code}=http://{host}/" for code, host in sites.items()),
+            "-s",
+            "WOO_CRAWL_PROCESSES=2",
+        ],
+        env={**crawl_env(data), **web.env()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _wait_for_requests(web: NamedWeb, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(web.log) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(web.log) >= count
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+def test_a_crawl_stopped_or_killed_leaves_no_process_crawling_and_resumes(tmp_path, stop) -> None:
+    web = _slow_world(SITES)
+    try:
+        crawl = _crawl_process(tmp_path / "data", web, SITES)
+        _wait_for_requests(web, 12)
+        crawl.send_signal(stop)
+        out, _ = crawl.communicate(timeout=60)
+        if stop == signal.SIGTERM:  # stopped gently: the sites are unfinished, and it says so
+            assert crawl.returncode == 1 and "unfinished" in out
+        asked = len(web.log)
+        time.sleep(1.5)  # no process of the crawl goes on asking
+        assert len(web.log) == asked
+        resumed = _crawl_process(tmp_path / "data", web, SITES)
+        out, _ = resumed.communicate(timeout=120)
+        assert resumed.returncode == 0, out
+        assert "crawl run 1: " in out and " 0 unfinished" in out
+    finally:
+        web.close()
+    for code in SITES:
+        titles = {
+            row[0]
+            for row in query(
+                tmp_path / "data",
+                "select title from documents where municipality_code = ? and title like 'Woo%'",
+                (code,),
+            )
+        }
+        assert len(titles) == 10, (code, titles)

@@ -270,13 +270,24 @@ def _crawl_in_processes(
         overrides["WOO_CONCURRENT_SITES"] = str(max(1, window // count))
     joined = CrawlReport(run_id, [], [], [])
     workers = []
+
+    def forward(signum: int, _frame) -> None:
+        """Ctrl-C or a SIGTERM stops every process gently, as it stops a crawl in one: each
+        finishes what it has in flight and reports its sites unfinished."""
+        for worker, _ in workers:
+            with contextlib.suppress(ProcessLookupError, TypeError):
+                os.kill(worker.pid, signum)
+
+    previous = {
+        number: signal.signal(number, forward) for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         for number in range(count):
             receive, send = context.Pipe(duplex=False)
             share = todo[number::count]
             worker = context.Process(
                 target=_crawl_share,
-                args=(archive.settings, run_id, share, overrides, send),
+                args=(archive.settings, run_id, share, overrides, send, os.getpid()),
                 name=f"woo-crawl-{number + 1}",
             )
             worker.start()
@@ -298,6 +309,8 @@ def _crawl_in_processes(
             joined.notes.update(part.notes)
             joined.error = joined.error or part.error
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         for worker, _ in workers:
             if worker.is_alive():
                 worker.kill()
@@ -309,12 +322,22 @@ def _crawl_in_processes(
 
 
 def _crawl_share(
-    config: WooSettings, run_id: int, share: list[Site], overrides: dict[str, str], report
+    config: WooSettings,
+    run_id: int,
+    share: list[Site],
+    overrides: dict[str, str],
+    report,
+    parent: int,
 ) -> None:
     """One process of a crawl: its share of the sites, into the same archive; its report sent
-    back to the parent. It dies with the parent (a killed `woo crawl` leaves no crawler)."""
+    back to the parent. It is killed with the parent (a killed `woo crawl` leaves no crawler,
+    as when it was one process), and hears Ctrl-C and SIGTERM from the parent only (its own
+    process group), once."""
+    os.setpgid(0, 0)
     with contextlib.suppress(OSError, AttributeError):  # not Linux: it ends with its sites
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before this process could ask to die with it
+        return
     archive = Archive(config)
     report.send(_crawl_here(archive, run_id, share, overrides))
     report.close()
