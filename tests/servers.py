@@ -21,21 +21,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def woo_serve(data: Path, *extra: str, base_url: str | None = "own") -> Iterator[str]:
-    """`woo serve` on a free port for ``data``; yields its base URL. The site is told its
-    address with --base-url (``own``: its own), or not at all (None: it must work it out)."""
+def woo_serve(data: Path, *extra: str, base_url: str | None = "own", log: bool = False) -> Iterator:
+    """`woo serve` on a free port for ``data``; yields its base URL (with ``log``: the URL and
+    a function giving what the server wrote to its output so far, after it stopped). The site
+    is told its address with --base-url (``own``: its own), or not at all (None: it must work
+    it out)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "WOO_BASE_URL"}
     env["WOO_DATA"] = str(data)
     woo = str(Path(sys.executable).with_name("woo"))
     told = [] if base_url is None else ["--base-url", base if base_url == "own" else base_url]
-    proc = subprocess.Popen(
-        [woo, "serve", "--port", str(port), *told, *extra],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    output = data.parent / f"serve-{port}.log"
+    with open(output, "wb") as sink:
+        proc = subprocess.Popen(
+            [woo, "serve", "--port", str(port), *told, *extra],
+            env=env,
+            stdout=sink if log else subprocess.DEVNULL,
+            stderr=sink if log else subprocess.PIPE,
+        )
     try:
         for _ in range(150):
             try:
@@ -43,11 +47,12 @@ def woo_serve(data: Path, *extra: str, base_url: str | None = "own") -> Iterator
                 break
             except httpx.TransportError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()) from None
+                    died = output.read_text() if log else proc.stderr.read().decode()
+                    raise RuntimeError(died) from None
                 time.sleep(0.1)
         else:
             raise RuntimeError("woo serve did not answer within 15 s")
-        yield base
+        yield (base, lambda: output.read_text("utf-8", "replace")) if log else base
     finally:
         proc.terminate()
         proc.wait(timeout=10)

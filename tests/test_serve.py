@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -65,3 +66,21 @@ def test_serving_without_an_archive_is_a_clear_error(tmp_path: Path, monkeypatch
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 1
     assert "nowhere/metadata.yml: Datasette configuration not found" in result.output
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_visitors_and_their_search_terms_are_not_logged_unless_asked(
+    archive: Archive, monkeypatch, asked: bool
+) -> None:
+    if asked:
+        monkeypatch.setenv("WOO_ACCESS_LOG", "1")
+    with woo_serve(archive.settings.data_dir, log=True) as (base, log):
+        assert httpx.get(base + "/-/search?q=schuldhulpverlening+buurman").status_code == 200
+        httpx.get(base + "/archive/documents?_search=huisarts")
+    logged = log()
+    visitor = re.search(r"127\.0\.0\.1:\d+ - \"GET", logged)  # uvicorn's line per request
+    if asked:
+        assert visitor and "schuldhulpverlening" in logged and "huisarts" in logged, logged
+    else:
+        assert not visitor and "schuldhulpverlening" not in logged and "huisarts" not in logged
+        assert "Uvicorn running" in logged  # the server did write its own lines
