@@ -46,6 +46,21 @@ PAGES = {
         None,
         "<title>Afval</title><main>De vuilniswagen komt op dinsdag.</main>",
     ),
+    "algoritmes.html": (
+        "GM0014",
+        None,
+        "<title>Slimme systemen</title><main>Welke algoritmes zet de gemeente in?</main>",
+    ),
+    "register-online.html": (
+        "GM0014",
+        "algorithm_register",
+        "<title>Overzicht</title><main>Ons algoritmeregister staat online.</main>",
+    ),
+    "sites.html": (
+        "GM0034",
+        None,
+        "<title>Adressen</title><main>De gemeente heeft drie websites voor inwoners.</main>",
+    ),
 }
 
 
@@ -140,3 +155,24 @@ def test_a_suggestion_corrects_words_and_never_an_operator(archive: Archive) -> 
     assert out["suggestion"] == "cameratoezicht OR vuilniswagen"
     out = hits("cameratoezight NOT haag")
     assert out["suggestion"] == "cameratoezicht NOT haag"
+
+
+def test_a_word_finds_its_plural_in_e_s_and_the_compounds_it_begins(archive: Archive) -> None:
+    found = hits("algoritme")
+    assert [archive.db["documents"].get(h["sha256"])["first_url"] for h in found["hits"]] == [
+        "file:algoritmes.html",  # the word itself (its plural) ranks above a compound
+        "file:register-online.html",
+    ]
+    assert "file:register-online.html" in urls(hits("algoritmes"), archive)
+    assert urls(hits("website"), archive) == {"file:sites.html"}
+    assert hits("algoritme")["suggestion"] is None
+
+
+def test_an_index_made_with_an_older_analyzer_is_rebuilt(archive: Archive) -> None:
+    directory = archive.settings.whoosh_dir
+    (directory / "woo-analyzer").write_text("1")
+    before = directory.resolve()
+    assert woo("index").exit_code == 0
+    assert directory.resolve() != before
+    assert (directory / "woo-analyzer").read_text() == "2"
+    assert "file:algoritmes.html" in urls(hits("algoritme"), archive)

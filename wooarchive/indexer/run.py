@@ -307,7 +307,13 @@ def index(
 
     _reclassified(archive)
     directory = config.whoosh_dir
-    if rebuild or not whoosh_index.exists(directory):
+    # an index made with another analyzer (another stemmer) is rebuilt: its old stems would
+    # hide pages from a search for the same word
+    if (
+        rebuild
+        or not whoosh_index.exists(directory)
+        or not whoosh_index.analyzer_current(directory)
+    ):
         db["pages"].rebuild_fts()
         queued = [r[0] for r in db.execute("select sha256 from search_queue")]
         everything = [r[0] for r in db.execute("select distinct sha256 from pages")]

@@ -62,8 +62,24 @@ STEM_OVERRIDES = {
 }
 
 
+# The analyzer's version, stored beside each index: an index made with another is rebuilt by the
+# next `woo index` (its pages would keep their old stems, and a search for a word would miss them).
+ANALYZER_VERSION = "2"
+ANALYZER_FILE = "woo-analyzer"
+
+
 def dutch_stem(word: str) -> str:
-    return STEM_OVERRIDES.get(word) or _snowball(word)
+    """Snowball's Dutch stem, with two mendings: pairs it keeps apart (STEM_OVERRIDES), and the
+    plural -s after an e, which Snowball strips only after a consonant: `algoritmes`,
+    `machines`, `websites` kept it while `algoritme` and `algoritmen` lost their ending, so a
+    search for one form missed the other. Short words (adres, proces) are left as they were."""
+    override = STEM_OVERRIDES.get(word)
+    if override:
+        return override
+    stem = _snowball(word)
+    if stem == word and len(word) >= 7 and word.endswith("es"):
+        return _snowball(word[:-1])
+    return stem
 
 
 def dutch_analyzer():
@@ -127,8 +143,18 @@ def exists(directory: Path) -> bool:
 def open_index(directory: Path, create: bool = False):
     if create or not whoosh_index.exists_in(directory):
         directory.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(directory, SCHEMA)
+        made = whoosh_index.create_in(directory, SCHEMA)
+        (directory / ANALYZER_FILE).write_text(ANALYZER_VERSION)
+        return made
     return whoosh_index.open_dir(directory)
+
+
+def analyzer_current(directory: Path) -> bool:
+    """Whether the index was made with this analyzer (an index of before the stamp: no)."""
+    try:
+        return (directory / ANALYZER_FILE).read_text().strip() == ANALYZER_VERSION
+    except OSError:
+        return False
 
 
 def _fields(row: dict) -> dict:
@@ -420,6 +446,29 @@ def split_compound(searcher, word: str) -> tuple[str, str] | None:
     return best
 
 
+MIN_HEAD = 5  # the shortest stem searched as the head of compounds
+MAX_HEADS = 50  # compounds a word is searched in at most (the lexicon's first, in order)
+HEAD_BOOST = 0.5
+
+
+def _compounds_headed_by(searcher, word: str) -> list:
+    """Terms of the index that begin with ``word``'s stem and are longer (its compounds and
+    other forms: algoritme -> algoritmeregister, algoritmes), as title and text terms; none for a
+    short stem (it would begin too many words), at most MAX_HEADS."""
+    stem = _analysed(searcher, word)
+    if stem is None or len(stem) < MIN_HEAD:
+        return []
+    reader = searcher.reader()
+    found = []
+    for term in reader.expand_prefix("text", stem):
+        term = term.decode() if isinstance(term, bytes) else term
+        if term != stem:
+            found.append(term)
+        if len(found) >= MAX_HEADS:
+            break
+    return [Term(field, term) for term in found for field in ("text", "title")]
+
+
 def search(
     directory: Path,
     query: str,
@@ -447,6 +496,10 @@ def search(
         together = parser.parse(f'"{clause.text}"')
         if together is NullQuery or not list(together.iter_all_terms()):
             return None  # a stop word
+        heads = _compounds_headed_by(searcher, clause.text) if clause.kind == "word" else []
+        if heads:
+            # the word as the head of compounds (algoritme: algoritmeregister), below the word
+            together = Or([together, Or(heads, boost=HEAD_BOOST)])
         # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
         split = split_compound(searcher, clause.text) if split_compounds else None
         if clause.kind == "word" and split:
