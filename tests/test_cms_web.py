@@ -17,6 +17,7 @@ import pytest
 
 from tests.crawling import FAST, WOO, crawl_env, query
 from tests.fixtures import cmsweb
+from tests.fixtures.documents import INVENTORY_ROWS
 from wooarchive.site import SCORE_COLUMNS, scorecard
 
 
@@ -248,3 +249,18 @@ def test_a_decisions_page_lists_its_inventory_and_the_documents_released_beside_
         assert f'/-/document/{document}">het document</a>' in page
     assert page.count("Openbaar gemaakt</th>") == cmsweb.DOCUMENTS_PER_DECISION
     assert ">de inventaris</a>" in page
+    # the inventory's rows, each released document linked where the archive has it
+    table = page.split('id="inventory"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == len(INVENTORY_ROWS)
+    by_number = {row.split("<td>", 2)[1].split("</td>")[0]: row for row in rows}
+    assert "2026-01-14" in by_number["2"] and "niet openbaar" in by_number["2"]
+    assert "5.1.2e, 5.1.2i" in by_number["2"]
+    for n in range(1, cmsweb.DOCUMENTS_PER_DECISION + 1):
+        [(document,)] = query(
+            crawled.data,
+            "select sha256 from documents where first_url like ?",
+            (f"%/files/{decision.number}/document-{n}.pdf",),
+        )
+        assert f'/-/document/{document}">in het archief</a>' in by_number[str(n)]
+    assert "in het archief" not in by_number["3"]  # no file of it was released beside

@@ -10,7 +10,7 @@ import mimetypes
 import re
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 import sqlite_utils
@@ -56,6 +56,8 @@ class DocumentPage:
     previous: str | None
     decision: list[dict]  # a Woo decision's values with their evidence, if it is one
     grounds: list[dict]
+    inventory: list[dict] = field(default_factory=list)  # the rows of its inventory
+    inventory_more: int = 0  # rows not shown (the table has them all)
 
 
 def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> DocumentPage | None:
@@ -123,6 +125,7 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
             "Niet te citeren: het archief heeft geen opname van dit document.",
         )
     decision, grounds = decision_facts(db, sha256)
+    inventory, more = inventory_rows(db, sha256) if decision else ([], 0)
     return DocumentPage(
         doc,
         municipality,
@@ -135,7 +138,82 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
         previous,
         decision,
         grounds,
+        inventory,
+        more,
     )
+
+
+MAX_INVENTORY_ROWS = 500  # on the decision's page; the table holds every row
+
+
+def _tokens(text: str) -> set[str]:
+    """Words and numbers of a name, numbers without their leading zeros ("0001" is "1")."""
+    return {t.lstrip("0") or "0" if t.isdigit() else t for t in re.findall(r"\w+", text.lower())}
+
+
+def inventory_rows(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], int]:
+    """The rows of the decision's inventory (at most MAX_INVENTORY_ROWS, and how many more),
+    each with the document released for it where the archive has it: the file at the row's
+    public link, else one of the documents released beside the decision whose name carries the
+    row's number or is its title; else the public link itself."""
+    if "woo_inventory_items" not in db.table_names():
+        return [], 0
+    total = db.execute(
+        "select count(*) from woo_inventory_items where decision_sha256 = ?", [sha256]
+    ).fetchone()[0]
+    rows = list(
+        db.query(
+            "select number, title, date, date_iso, coalesce(assessment, 'onbekend') as assessment,"
+            " grounds, public_link from woo_inventory_items where decision_sha256 = ? "
+            "order by inventory_sha256, row limit ?",
+            [sha256, MAX_INVENTORY_ROWS],
+        )
+    )
+    beside = [fact["link"] for fact in _released_beside(db, sha256)]
+    released = []
+    if beside:
+        marks = ",".join("?" * len(beside))
+        released = [
+            {
+                "sha256": r["sha256"],
+                "numbers": {t for t in _tokens(r["first_url"].rsplit("/", 1)[-1]) if t.isdigit()},
+                "name": _plain_name(r["title"]),
+            }
+            for r in db.query(
+                f"select sha256, title, first_url from documents where sha256 in ({marks})", beside
+            )
+        ]
+    for row in rows:
+        link = row["public_link"] or ""
+        archived = (
+            db.execute(
+                "select sha256 from documents where first_url = ? limit 1", [link]
+            ).fetchone()
+            if link
+            else None
+        )
+        numbers = {t for t in _tokens(row["number"] or "") if t.isdigit()}
+        name = _plain_name(row["title"])
+        row["released"] = (
+            archived[0]
+            if archived
+            else next(
+                (
+                    d["sha256"]
+                    for d in released
+                    if (numbers and numbers <= d["numbers"]) or (name and name == d["name"])
+                ),
+                None,
+            )
+        )
+        row["external"] = (
+            link if not row["released"] and link.startswith(("http://", "https://")) else None
+        )
+    return rows, max(0, total - len(rows))
+
+
+def _plain_name(text: str | None) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
 
 
 DECISION_LABELS = [
