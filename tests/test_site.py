@@ -184,9 +184,13 @@ def test_the_scorecard_covers_all_342_and_links_cells_to_evidence(ds, built: Bui
     assert "<td>0% van 5</td>" in row and "<td>31</td>" in row
     single = get(ds, "/-/scorecard/GM1963").text
     assert f"/-/document/{built.pdf}" in single
-    assert get(ds, "/-/scorecard?sort=score").text.index('data-code="GM0400"') < get(
-        ds, "/-/scorecard?sort=score"
-    ).text.index('data-code="GM0014"')
+    # sorted by a column: found first, and the other way round when asked
+    found_first = get(ds, "/-/scorecard?sort=privacy_statement").text
+    assert found_first.index('data-code="GM0400"') < found_first.index('data-code="GM0014"')
+    found_last = get(ds, "/-/scorecard?sort=privacy_statement&richting=oplopend").text
+    assert found_last.index('data-code="GM0400"') > found_last.index('data-code="GM0014"')
+    by_name = get(ds, "/-/scorecard?sort=name&richting=aflopend").text
+    assert by_name.index('data-code="GM0193"') < by_name.index('data-code="GM1680"')
 
 
 def test_canned_queries_answer(ds) -> None:
@@ -495,10 +499,10 @@ def test_a_newcomer_reaches_a_cited_document_in_three_clicks(
     browser.evaluate("document.querySelector('a[href=\"/-/scorecard\"]').click()")
     browser._wait_for("Page.loadEventFired")
     target = browser.evaluate(
-        "document.querySelector('tr[data-code=\"GM1963\"] a.yes').getAttribute('href')"
+        "document.querySelector('tr[data-code=\"GM1963\"] td.yes a').getAttribute('href')"
     )
     path.append(target)
-    browser.evaluate("document.querySelector('tr[data-code=\"GM1963\"] a.yes').click()")
+    browser.evaluate("document.querySelector('tr[data-code=\"GM1963\"] td.yes a').click()")
     browser._wait_for("Page.loadEventFired")
     assert browser.evaluate("location.pathname") == f"/-/document/{built.pdf}"
     citation = browser.evaluate("document.getElementById('citation-nl').innerText")
@@ -608,3 +612,87 @@ def test_a_plain_search_walks_only_the_newest_matches_and_pages_through_all_of_t
     assert "woo_limit" not in filtered["query"]["sql"]
     column = filtered["columns"].index("sha256")
     assert {r[column] for r in filtered["rows"]} == {code}
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory):
+    """Three municipalities looked at (Groningen names its FG without a way to reach them,
+    Almere gives the FG's mail address, Leeuwarden has nothing found) and 339 never looked at."""
+    root = tmp_path_factory.mktemp("judged")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WOO_DATA", str(root / "data"))
+        archive = Archive(settings())
+        pages = {
+            "GM0014": "<title>Privacy</title><main>Onze functionaris gegevensbescherming houdt "
+            "toezicht op hoe wij met uw gegevens omgaan.</main>",
+            "GM0034": "<title>Functionaris gegevensbescherming</title><main>Vragen? Mail de "
+            "functionaris gegevensbescherming: fg@almere.example</main>",
+        }
+        for code, html in pages.items():
+            page = root / f"fg-{code}.html"
+            page.write_text(html)
+            archive.record_file(page, municipality_code=code, kind="fg_contact")
+        with sqlite3.connect(root / "data" / "archive.db") as conn:
+            conn.executemany(
+                "insert into crawl_sites (run_id, municipality_code, start_url, started_at, "
+                "finished_at, pages, documents, errors) values (1, ?, ?, ?, ?, 5, 1, 0)",
+                [
+                    (
+                        code,
+                        f"https://{code}.example/",
+                        "2026-11-02T09:00:00Z",
+                        "2026-11-02T09:05:00Z",
+                    )
+                    for code in ("GM0014", "GM0034", "GM0080")
+                ],
+            )
+        index(archive, workers=1)
+        yield datasette_app(settings())
+
+
+def _row(html: str, code: str) -> str:
+    return re.search(rf'<tr data-code="{code}">(.*?)</tr>', html, re.S).group(1)
+
+
+def test_the_fg_named_without_contact_details_is_its_own_state(judged) -> None:
+    html = get(judged, "/-/scorecard").text
+    assert 'class="part"' in _row(html, "GM0014") and "genoemd, zonder contactgegevens" in html
+    assert '<td class="yes">' in _row(html, "GM0034")
+    rows = {r["code"]: r for r in get(judged, "/-/scorecard.json").json()}
+    assert rows["GM0014"]["fg_contact_state"] == "named"
+    assert rows["GM0034"]["fg_contact_state"] == "found"
+
+
+def test_not_found_is_coloured_by_what_the_law_asks_and_never_looked_apart(judged) -> None:
+    html = get(judged, "/-/scorecard").text
+    leeuwarden = re.findall(r'<td class="(\w+)">', _row(html, "GM0080"))
+    # privacy statement, register, FG, DPIA, algorithms, Woo decisions
+    assert leeuwarden == ["no", "open", "no", "open", "open", "no"]
+    assert re.findall(r'<td class="(\w+)">', _row(html, "GM0106")) == ["never"] * 6
+    assert "contactgegevens openbaar (AVG art. 37 lid 7)" in html
+    assert "bijhouden; publiceren hoeft niet (AVG art. 30)" in html
+    assert not re.search(r"<td>\d/6</td>", html)  # no sum of the columns
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    for css, _ in re.findall(r'<li><span class="(\w+)">([^<]+)</span></li>', html):
+        assert re.search(rf"\.{css} \{{ background: #[0-9a-f]{{6}}", style), css
+
+
+def test_the_scorecard_filters_and_says_what_its_counts_count(judged) -> None:
+    looked = get(judged, "/-/scorecard?bekeken=ja").text
+    assert looked.count("<tr data-code=") == 3
+    assert "Getoond: 3 van de 342 gemeenten; daarvan 3 ooit bekeken en\n0 nooit bekeken" in looked
+    counts = looked.split('id="column-counts"', 1)[1].split("</tr>", 1)[0]
+    assert "1 gevonden, 1 alleen genoemd, 1 niet gevonden, 0 nooit bekeken" in counts
+    named = get(judged, "/-/scorecard?fg_contact=genoemd").text
+    assert re.findall(r'<tr data-code="(GM\d+)">', named) == ["GM0014"]
+    never = get(judged, "/-/scorecard?bekeken=nee").text
+    assert never.count("<tr data-code=") == 339
+    exported = get(judged, "/-/scorecard.csv?bekeken=ja&fg_contact=gevonden").text.splitlines()
+    assert len(exported) == 2 and exported[1].startswith("GM0034,")
+    assert "Geen gemeente voldoet" in get(judged, "/-/scorecard?bekeken=nee&dpia=gevonden").text
+
+
+def test_the_canned_query_lists_only_municipalities_looked_at(judged) -> None:
+    rows = get(judged, "/archive/without_processing_register.json?_shape=array").json()
+    assert [r["code"] for r in rows] == ["GM0034", "GM0014", "GM0080"]
+    assert all(r["last_crawl"] == "2026-11-02T09:00:00Z" for r in rows)

@@ -415,11 +415,74 @@ def attachment_header(name: str) -> str:
 SCORE_COLUMNS = [
     ("privacy_statement", "Privacyverklaring"),
     ("processing_register", "Verwerkingsregister"),
-    ("fg_contact", "FG genoemd"),
+    ("fg_contact", "Contactgegevens FG"),
     ("dpia", "DPIA's"),
     ("algorithm_register", "Algoritmeregister"),
     ("woo_decision", "Woo-besluiten"),
 ]
+# What the law asks of each column: publication, or only that it exists. "Not found" means
+# something else for each: a register that is not published is no duty broken. Each column is
+# its own finding; they are never added into one score.
+PUBLISH, NOT_REQUIRED = "publish", "not_required"
+DUTIES = {
+    "privacy_statement": (
+        PUBLISH,
+        "informeren (AVG art. 12\u201114)",
+        "AVG art. 12-14: betrokkenen begrijpelijk en makkelijk toegankelijk informeren; een "
+        "privacyverklaring op de site is de gewone vorm",
+    ),
+    "processing_register": (
+        NOT_REQUIRED,
+        "bijhouden; publiceren hoeft niet (AVG art. 30)",
+        "AVG art. 30: het register bijhouden en op verzoek aan de AP tonen; publiceren hoeft niet",
+    ),
+    "fg_contact": (
+        PUBLISH,
+        "contactgegevens openbaar (AVG art. 37 lid 7)",
+        "AVG art. 37 lid 7: de contactgegevens van de FG openbaar maken; alleen de FG noemen is "
+        "dat niet",
+    ),
+    "dpia": (
+        NOT_REQUIRED,
+        "uitvoeren waar nodig; publiceren hoeft niet (AVG art. 35)",
+        "AVG art. 35: een DPIA uitvoeren waar een verwerking een hoog risico geeft; publiceren "
+        "hoeft niet",
+    ),
+    "algorithm_register": (
+        NOT_REQUIRED,
+        "geen wettelijke plicht",
+        "Geen wettelijke plicht: het Algoritmeregister van de overheid is kabinetsbeleid",
+    ),
+    "woo_decision": (
+        PUBLISH,
+        "actief openbaar (Woo art. 3.3)",
+        "Woo art. 3.3 lid 2 onder i: besluiten op Woo-verzoeken actief openbaar maken (de plicht "
+        "gaat in fasen in)",
+    ),
+}
+# A cell's state as the page shows it: found, the FG named without a way to reach them, not
+# found (where the law asks publication, or where it does not), never looked at.
+CELL_CLASSES = {
+    "found": "yes",
+    "named": "part",
+    ("not_found", PUBLISH): "no",
+    ("not_found", NOT_REQUIRED): "open",
+    "never": "never",
+}
+LEGEND = [
+    ("yes", "gevonden (met het bewijs)"),
+    ("part", "FG genoemd, maar geen contactgegevens gevonden"),
+    ("no", "niet gevonden, terwijl de wet publicatie vraagt"),
+    ("open", "niet gevonden; de wet vraagt niet om publicatie"),
+    ("never", "nooit bekeken: hierover zegt de kaart niets"),
+]
+# filter values in the address (?dpia=gevonden) and the states they select
+STATE_FILTERS = {
+    "gevonden": "found",
+    "genoemd": "named",
+    "niet-gevonden": "not_found",
+    "nooit": "never",
+}
 # what the Autoriteit Persoonsgegevens checks first: a processing register, DPIAs, an FG
 AP_POINTS = ("processing_register", "dpia", "fg_contact")
 # a page that lists DPIAs is not one: for DPIAs only files count (a page listing Woo decisions
@@ -476,29 +539,102 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
     stats = {}
     if "request_stats" in db.table_names():
         stats = {r["municipality_code"]: r for r in db.query("select * from request_stats")}
+    reachable = _fg_reachable(db, code)
     result = []
     for m in municipalities:
         crawl = crawls.get(m["code"])
         cells = {}
         for kind, _ in SCORE_COLUMNS:
             found = facts.get((m["code"], kind))
-            if found:
+            if found and kind == "fg_contact" and m["code"] not in reachable:
+                cells[kind] = {**found, "state": "named"}
+            elif found:
                 cells[kind] = {**found, "state": "found"}
             elif crawl:
                 cells[kind] = {"state": "not_found", "crawled": crawl["started_at"]}
             else:
                 cells[kind] = {"state": "never"}
+            state = cells[kind]["state"]
+            cells[kind]["css"] = CELL_CLASSES.get(state) or CELL_CLASSES[(state, DUTIES[kind][0])]
         result.append(
             {
                 **m,
                 "cells": cells,
                 "crawl": crawl,
+                "crawled": crawl is not None,
                 "stats": stats.get(m["code"]),
-                "score": sum(1 for c in cells.values() if c["state"] == "found"),
                 "ap_score": sum(1 for k in AP_POINTS if cells[k]["state"] == "found"),
             }
         )
     return result
+
+
+def _fg_reachable(db: sqlite_utils.Database, code: str | None) -> set[str]:
+    """The municipalities with a way to reach their FG on record: a page section naming the FG
+    with a mail address or phone number (findings), or a page about the FG whose text holds one.
+    A page that only names the FG is "named", not this."""
+    from wooarchive.indexer.html import EMAIL, PHONE
+
+    one = "and d.municipality_code = ?" if code else ""
+    params = [code] if code else []
+    reachable = {
+        r[0]
+        for r in db.execute(
+            "select distinct d.municipality_code from findings f join documents d "
+            f"on d.sha256 = f.sha256 where f.kind = 'fg_contact' {one}",
+            params,
+        )
+    }
+    for municipality, text in db.execute(
+        "select d.municipality_code, substr(group_concat(p.text, ' '), 1, 200000) from documents d "
+        f"join pages p on p.sha256 = d.sha256 where d.kind = 'fg_contact' {one} "
+        "group by d.sha256",
+        params,
+    ):
+        if municipality not in reachable and (EMAIL.search(text or "") or PHONE.search(text or "")):
+            reachable.add(municipality)
+    return reachable
+
+
+def scorecard_view(rows: list[dict], args) -> tuple[list[dict], dict]:
+    """The rows a visitor asked for (``args``: the address's parameters) and what the page says
+    of them: ``bekeken=ja|nee`` (crawled at least once or never), per column a state
+    (``dpia=gevonden``, ``fg_contact=genoemd``, ``woo_decision=niet-gevonden``, ``...=nooit``),
+    sorted by name or by a column (found first; ``richting=oplopend`` the other way round), and
+    per column how many of the rows shown are in each state."""
+    looked = args.get("bekeken")
+    if looked in ("ja", "nee"):
+        rows = [r for r in rows if r["crawled"] == (looked == "ja")]
+    chosen = {}
+    for kind, _ in SCORE_COLUMNS:
+        state = STATE_FILTERS.get(args.get(kind) or "")
+        if state:
+            chosen[kind] = args.get(kind)
+            rows = [r for r in rows if r["cells"][kind]["state"] == state]
+    sort = args.get("sort") or "name"
+    ascending = args.get("richting") == "oplopend"
+    order = {"found": 0, "named": 1, "not_found": 2, "never": 3}
+    if sort in DUTIES:
+        rows = sorted(
+            rows,
+            key=lambda r: (order[r["cells"][sort]["state"]], -r["cells"][sort].get("n", 0)),
+            reverse=ascending,
+        )
+    else:
+        sort = "name"
+        rows = sorted(rows, key=lambda r: r["name"], reverse=args.get("richting") == "aflopend")
+    counts = {kind: Counter(r["cells"][kind]["state"] for r in rows) for kind, _ in SCORE_COLUMNS}
+    summary = {
+        "shown": len(rows),
+        "crawled": sum(1 for r in rows if r["crawled"]),
+        "never": sum(1 for r in rows if not r["crawled"]),
+        "counts": counts,
+        "sort": sort,
+        "ascending": ascending,
+        "chosen": chosen,
+        "looked": looked if looked in ("ja", "nee") else "",
+    }
+    return rows, summary
 
 
 def scorecard_table(rows: list[dict]) -> list[dict]:
@@ -511,12 +647,12 @@ def scorecard_table(rows: list[dict]) -> list[dict]:
             "name": row["name"],
             "last_crawl": row["crawl"]["started_at"] if row["crawl"] else None,
             "last_crawl_errors": row["crawl"]["errors"] if row["crawl"] else None,
-            "found": row["score"],
-            "ap_points": row["ap_score"],
+            "crawled": int(row["crawled"]),
         }
         for kind, _ in SCORE_COLUMNS:
             cell = row["cells"][kind]
             record[f"{kind}_state"] = cell["state"]
+            record[f"{kind}_law"] = DUTIES[kind][0]
             record[f"{kind}_count"] = cell.get("n", 0)
             record[f"{kind}_since"] = cell.get("since")
             record[f"{kind}_last_seen"] = cell.get("last_seen")
@@ -534,6 +670,7 @@ AP_COLOURS = ("#d7301f", "#fc8d59", "#91cf60", "#1a9850")  # 0..3 of the AP's th
 NEVER_CRAWLED = "#bdbdbd"
 STATE_SEGMENTS = [
     ("gevonden", "#1a9850"),
+    ("FG alleen genoemd", "#fdae61"),
     ("niet gevonden", "#d7301f"),
     ("nooit bekeken", NEVER_CRAWLED),
 ]
@@ -551,7 +688,7 @@ def national_picture(conn: sqlite3.Connection, path) -> dict:
     rows = scorecard(conn)
     fills, titles, links, table = {}, {}, {}, []
     for row in rows:
-        crawled = row["crawl"] is not None or row["score"] > 0
+        crawled = row["crawled"] or any(c["state"] != "never" for c in row["cells"].values())
         found = [kind_label(k) for k in AP_POINTS if row["cells"][k]["state"] == "found"]
         fills[row["code"]] = AP_COLOURS[row["ap_score"]] if crawled else NEVER_CRAWLED
         titles[row["code"]] = (
@@ -572,7 +709,9 @@ def national_picture(conn: sqlite3.Connection, path) -> dict:
     bars = []
     for kind, label in SCORE_COLUMNS:
         counts = Counter(row["cells"][kind]["state"] for row in rows)
-        bars.append((label, [counts["found"], counts["not_found"], counts["never"]]))
+        bars.append(
+            (label, [counts["found"], counts["named"], counts["not_found"], counts["never"]])
+        )
     legend = [(f"{n} van 3", AP_COLOURS[n]) for n in range(4)] + [("nooit bekeken", NEVER_CRAWLED)]
     return {
         "map": Markup(

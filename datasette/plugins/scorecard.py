@@ -4,35 +4,59 @@ JSON; and the map of the Netherlands coloured by the AP's three points."""
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.site import (
     AP_POINTS,
+    DUTIES,
+    LEGEND,
     SCORE_COLUMNS,
+    STATE_FILTERS,
     crawl_history,
     national_picture,
     scorecard,
     scorecard_table,
+    scorecard_view,
 )
 
 
-def _sorted(rows, sort):
-    if sort == "score":
-        rows.sort(key=lambda r: (-r["score"], r["name"]))
-    elif sort in dict(SCORE_COLUMNS):
-        rows.sort(key=lambda r: (-r["cells"][sort].get("n", 0), r["name"]))
-    return rows
+def _address(args: dict, **changes) -> str:
+    """The page's address with ``changes`` (None: the parameter dropped)."""
+    kept = {k: v for k, v in {**args, **changes}.items() if v}
+    return "?" + urlencode(kept) if kept else "?"
 
 
 async def overview(datasette, request):
+    """All municipalities, filtered and sorted as asked (site.scorecard_view); the CSV and JSON
+    hold the same rows."""
     rows = await datasette.get_database("archive").execute_fn(lambda conn: scorecard(conn))
+    args = {k: request.args.get(k) for k in ("bekeken", "sort", "richting", *DUTIES)}
+    args = {k: v for k, v in args.items() if v}
+    rows, summary = scorecard_view(rows, args)
     fmt = request.url_vars.get("format")
     if fmt:
         return _export(scorecard_table(rows), fmt, "scorekaart")
-    sort = request.args.get("sort", "name")
-    context = {"rows": _sorted(rows, sort), "columns": SCORE_COLUMNS, "sort": sort, "single": False}
+    sorts = {}
+    for key in ("name", *DUTIES):
+        # a header sorts by its column; clicked again, the other way round
+        flip = "aflopend" if key == "name" else "oplopend"
+        again = summary["sort"] == key and args.get("richting") != flip
+        sorts[key] = _address(args, sort=key, richting=flip if again else None)
+    context = {
+        "rows": rows,
+        "columns": SCORE_COLUMNS,
+        "duties": DUTIES,
+        "legend": LEGEND,
+        "filters": STATE_FILTERS,
+        "summary": summary,
+        "sorts": sorts,
+        "args": args,
+        "export": _address({k: v for k, v in args.items() if k not in ("sort", "richting")}),
+        "single": False,
+    }
     return Response.html(await datasette.render_template("scorecard.html", context, request=request))
 
 
@@ -68,7 +92,8 @@ async def municipality(datasette, request):
     context = {
         "rows": rows,
         "columns": SCORE_COLUMNS,
-        "sort": "name",
+        "duties": DUTIES,
+        "legend": LEGEND,
         "single": True,
         "docs": docs,
         **history,
