@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WOO_DATA ?= data
-DEMO_DATA ?= demo-data
+# the demo writes to WOO_DATA when you name it (make demo WOO_DATA=DIR or in the environment),
+# else to demo-data; it never empties a directory it did not make
+DEMO_DATA ?= $(if $(filter file undefined default,$(origin WOO_DATA)),demo-data,$(WOO_DATA))
 HOST ?= 127.0.0.1
 PORT ?= 8001
 DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng ghostscript unpaper \

@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -53,9 +55,15 @@ DEMO_REQUESTER = {
 }
 
 
+# the campaign's municipalities: six, so that the country's statistics pass the threshold under
+# which a published cell could point at its requester (requests/stats.py MIN_CELL)
+CAMPAIGN = "GM0400,GM0917,GM0193,GM0363,GM0344,GM1963"
+
+
 def sample_campaign(woo, data: Path, env: dict) -> None:
-    """Three requests, as if sent six weeks ago: one acknowledged and decided on time, one
-    extended, one never answered; plus a reply that matches nothing (quarantine)."""
+    """Six requests, as if sent six weeks ago: one acknowledged and decided on time, one
+    extended, two decided (one early, one late), two never answered; plus a reply that matches
+    nothing (quarantine)."""
     from email.message import EmailMessage
     from email.parser import BytesParser
 
@@ -67,7 +75,7 @@ def sample_campaign(woo, data: Path, env: dict) -> None:
         "-t",
         "woo_dpia",
         "--to",
-        "GM0400,GM0917,GM0193",
+        CAMPAIGN,
         "--name",
         "demo: DPIA's",
     )
@@ -106,17 +114,18 @@ def sample_campaign(woo, data: Path, env: dict) -> None:
             message["In-Reply-To"] = original["Message-ID"]
         message.set_content(body)
         (inbox / f"{n}.eml").write_bytes(bytes(message))
-    for number in (1, 2, 3):
+    for number in range(1, 7):
         woo("request", "event", f"WOO-{year}-{number:04d}", "sent", "--on", sent.isoformat())
     woo("mail", "import", str(inbox))
-    woo(
-        "request",
-        "event",
-        f"WOO-{year}-0001",
-        "besluit",
-        "--on",
-        (sent + timedelta(days=20)).isoformat(),
-    )
+    for number, days in ((1, 20), (4, 9), (5, 33)):  # the fifth one past its four weeks
+        woo(
+            "request",
+            "event",
+            f"WOO-{year}-{number:04d}",
+            "besluit",
+            "--on",
+            (sent + timedelta(days=days)).isoformat(),
+        )
     woo(
         "request",
         "event",
@@ -129,17 +138,59 @@ def sample_campaign(woo, data: Path, env: dict) -> None:
     woo("requests", "publish-stats")
 
 
+MARK = ".woo-demo"  # in a directory the demo made, and may empty again
+
+
+def _made_by_demo(directory: Path) -> bool:
+    """Whether the demo made ``directory``: its mark, or (a demo of before the mark) the inbox
+    and outbox of its sample campaign."""
+    return (directory / MARK).exists() or all(
+        (directory / name).is_dir() for name in ("inbox", "outbox")
+    )
+
+
+def _fresh(directory: Path, made: bool) -> None:
+    """Empty a directory the demo made before (``made``); refuse one that holds something else
+    (a real archive named by WOO_DATA, say): the demo never deletes what it did not make."""
+    if directory.exists() and any(directory.iterdir()) and not made:
+        sys.exit(
+            f"error: {directory} holds files the demo did not make; not emptied. Name another "
+            "directory (make demo WOO_DATA=DIR, or DEMO_DATA=DIR)"
+        )
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    (directory / MARK).write_text("made by `make demo`; it empties this directory when run again\n")
+
+
+def _port_free(host: str, port: str) -> None:
+    """Fail at once, not after the crawl, when the server could not start there."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        try:
+            sock.bind((host, int(port)))
+        except OSError as exc:
+            sys.exit(
+                f"error: cannot serve on {host}:{port} ({exc.strerror}); "
+                "choose another port: make demo PORT=8002"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="demo-data")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8001")
     args = parser.parse_args()
+    _port_free(args.host, args.port)
     data = Path(args.data).resolve()
-    shutil.rmtree(data, ignore_errors=True)
+    private = Path(f"{data}-private")
+    made = _made_by_demo(data)
+    _fresh(data, made)
+    _fresh(private, made or (private / MARK).exists())
     env = {
         **os.environ,
         "WOO_DATA": str(data),
+        # the demo's requests in a private directory of its own, never the user's WOO_PRIVATE
+        "WOO_PRIVATE": str(private),
         "WOO_BASE_URL": f"http://{args.host}:{args.port}",
         "WOO_CONTACT": os.environ.get("WOO_CONTACT", "demo@woo-archive.invalid"),
     }
@@ -175,8 +226,10 @@ def main() -> None:
     print(
         f"\nOpen {base}/-/scorecard (what each municipality publishes), "
         f"{base}/-/search?q=verwerkingsregister (search), {base}/-/besluiten (what the published "
-        f"Woo decisions say) or {base}/archive (all tables). "
-        "Ctrl-C stops the server.\n",
+        f"Woo decisions say), {base}/-/statistieken (how the requests fared) or {base}/archive "
+        "(all tables). Ctrl-C stops the server.\n"
+        "To use the demo's archive with the woo command and `make serve` afterwards:\n"
+        f"  export WOO_DATA={shlex.quote(str(data))} WOO_PRIVATE={shlex.quote(str(private))}\n",
         flush=True,
     )
     os.execve(WOO, [WOO, "serve", "--host", args.host, "--port", args.port], env)

@@ -618,6 +618,11 @@ def test_the_decisions_page_shows_each_municipality_and_the_distribution(
     assert "Hoeksche Waard" in page.text and "50% van 2" in page.text and "5.1.2e 2x" in page.text
     assert "14-20 dagen: 1" in page.text and "35-41 dagen: 1" in page.text  # 18 and 38 days
     assert "2 besluiten met beide datums" in page.text
+    # the Woo's terms over the distribution, on the big picture and each small one
+    assert (
+        "28 dagen: de termijn</text>" in page.text and "42 dagen: met verdaging</text>" in page.text
+    )
+    assert page.text.count('<line class="legal"') == 2 * 2
     # one small picture per municipality, on the shared axis, leading to its own page
     assert 'aria-label="Dagen tot besluit, Hoeksche Waard"' in page.text
     assert 'href="/-/besluiten/GM1963"' in page.text and "28 (23&ndash;33)" in page.text

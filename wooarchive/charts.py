@@ -86,10 +86,12 @@ def histogram(
     step: int = 7,
     title: str = "",
     upto: int | None = None,
+    marks: tuple[tuple[int, str], ...] = (),
 ) -> str:
     """Bars of how many values fall in each ``step``-wide bin (days to decision per week).
     ``upto``: the axis runs to this value whatever the values, so that the pictures of several
-    municipalities share one axis and can be compared."""
+    municipalities share one axis and can be compared. ``marks``: (value, label) drawn as
+    dashed vertical lines (the legal terms), the axis long enough to hold them."""
     left, right, top, bottom = 40, 16, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     if not values:
@@ -97,7 +99,11 @@ def histogram(
     bins: dict[int, int] = {}
     for value in values:
         bins[value // step] = bins.get(value // step, 0) + 1
-    last = max(max(bins), (upto // step) if upto is not None else 0)
+    last = max(
+        max(bins),
+        (upto // step) if upto is not None else 0,
+        *(value // step for value, _ in marks),
+    )
     tallest = max(bins.values())
     bar = plot_w / (last + 1)
     parts = [
@@ -122,6 +128,17 @@ def histogram(
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
                 f"{index * step}</text>"
+            )
+    for number, (value, label) in enumerate(marks):
+        x = left + value / step * bar  # the start of day ``value``: bars left of it are within
+        parts.append(
+            f'<line class="legal" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" '
+            f'stroke="#8c1010" stroke-dasharray="4 3"><title>{escape(label)}</title></line>'
+        )
+        if height >= 160:  # the small multiples carry the lines without words
+            parts.append(
+                f'<text x="{x + 3:.1f}" y="{top + 12 + 14 * number}" fill="#8c1010">'
+                f"{escape(label)}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)

@@ -784,6 +784,11 @@ def request_statistics(conn: sqlite3.Connection) -> list[dict]:
     return cells
 
 
+# The Woo's terms in calendar days, drawn over the days to decision: four weeks (art. 4.4 lid 1)
+# and six with a verdaging (lid 2); the Algemene termijnenwet can add a day or two.
+LEGAL_TERMS = ((28, "28 dagen: de termijn"), (42, "42 dagen: met verdaging"))
+
+
 def decision_statistics(conn: sqlite3.Connection) -> dict:
     """What the published Woo decisions say, per municipality, with the distribution of days
     to decision as a picture (the data is the woo_decisions table, as CSV beside it)."""
@@ -801,13 +806,24 @@ def decision_statistics(conn: sqlite3.Connection) -> dict:
         own = days_to_decision(db, row["municipality_code"]) if row["municipality_code"] else []
         name = names.get(row["municipality_code"], "?")
         # one small picture per municipality, all on the axis of the largest value
-        small = histogram(own, width=240, height=90, title=f"Dagen tot besluit, {name}", upto=upto)
+        small = histogram(
+            own,
+            width=240,
+            height=90,
+            title=f"Dagen tot besluit, {name}",
+            upto=upto,
+            marks=LEGAL_TERMS,
+        )
         rows.append({**row, "name": name, "svg": Markup(small)})
     return {
         "rows": rows,
         "dated": len(days),
         "svg": Markup(
-            histogram(days, title="Dagen van verzoek tot besluit, alle gepubliceerde besluiten")
+            histogram(
+                days,
+                title="Dagen van verzoek tot besluit, alle gepubliceerde besluiten",
+                marks=LEGAL_TERMS,
+            )
         ),
     }
 
@@ -848,5 +864,7 @@ def municipality_decisions(conn: sqlite3.Connection, code: str) -> dict | None:
         "summary": summary,
         "last_looked": looked,
         "decisions": decisions,
-        "svg": Markup(histogram(days, title=f"Dagen van verzoek tot besluit, {name[0]}")),
+        "svg": Markup(
+            histogram(days, title=f"Dagen van verzoek tot besluit, {name[0]}", marks=LEGAL_TERMS)
+        ),
     }
