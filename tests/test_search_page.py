@@ -5,6 +5,8 @@ results as JSON and CSV."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
 
 import pytest
@@ -121,13 +123,22 @@ def test_results_download_as_json_and_csv_with_citations(ds) -> None:
     data = get(ds, "/-/search.json?q=cameratoezicht&municipality=GM0344").json()
     assert data["total"] == 3 and data["total_is_exact"] is True
     hit = data["hits"][0]
-    assert hit["municipality_code"] == "GM0344" and hit["document"].startswith("/-/document/")
+    assert hit["municipality_code"] == "GM0344"
+    assert hit["document"].startswith("http://archive.test/-/document/")  # absolute
     assert "Gemeente Utrecht" in hit["citation"] and "«" not in hit["snippet"]
-    csv = get(ds, "/-/search.csv?q=cameratoezicht")
-    assert csv.headers["content-type"].startswith("text/csv")
-    lines = csv.text.strip().splitlines()
-    assert lines[0] == "sha256,page,title,municipality_code,kind,score,snippet,citation,document"
-    assert len(lines) == 21  # one page of results
+    exported = get(ds, "/-/search.csv?q=cameratoezicht")
+    assert exported.headers["content-type"].startswith("text/csv")
+    # as a Dutch Excel opens it: a byte-order mark, semicolons, a decimal comma
+    assert exported.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == 48  # every hit, not one page of them
+    assert rows[0].keys() == {
+        *"sha256 page title municipality_code kind score snippet citation document".split()
+    }
+    assert all(re.fullmatch(r"\d+,\d{3}", r["score"]) for r in rows)
+    assert all(r["document"].startswith("http://archive.test/-/document/") for r in rows)
+    page = get(ds, "/-/search?q=cameratoezicht").text
+    assert 'href="http://archive.test/-/search.csv?q=cameratoezicht"' in page
 
 
 def test_a_search_cut_by_its_time_limit_shows_the_best_so_far_and_an_estimate(

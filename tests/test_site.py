@@ -344,6 +344,10 @@ def test_new_documents_are_an_atom_feed(ds, built: Built) -> None:
     assert f"urn:sha256:{built.pdf}" in ids
     titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert any(t.startswith("Hoeksche Waard: ") for t in titles)
+    links = [e.find("a:link", ns).get("href") for e in feed.findall("a:entry", ns)]
+    # absolute: a feed reader has no page to resolve a path against
+    assert f"http://archive.test/-/document/{built.pdf}" in links
+    assert all(link.startswith("http://archive.test/-/document/") for link in links)
 
 
 def test_documents_can_be_faceted_by_year(ds) -> None:

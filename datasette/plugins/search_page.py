@@ -6,7 +6,7 @@ import io
 from urllib.parse import urlencode
 
 import sqlite_utils
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import AsgiStream, Response
 
 from datasette import hookimpl
 from wooarchive.archive.cite import cite
@@ -20,6 +20,9 @@ from wooarchive.site import marked
 
 PER_PAGE = 20
 SHOWN_KINDS = [k for k in KINDS if k != "crawl_record"]
+# A CSV holds every hit up to this many, scored for up to EXPORT_SECONDS (a page: 20 ms)
+MAX_EXPORT_HITS = 5000
+EXPORT_SECONDS = 5.0
 
 
 def _page_number(value: str | None) -> int:
@@ -48,6 +51,7 @@ async def search(datasette, request):
         if not whoosh_index.exists(config.whoosh_dir):
             problem = "Er is nog geen zoekindex (woo index)."
         else:
+            everything = fmt == "csv"
 
             def run(conn):
                 result = whoosh_index.search(
@@ -56,8 +60,9 @@ async def search(datasette, request):
                     page_text(conn),
                     municipality=municipality,
                     kind=kind,
-                    limit=PER_PAGE,
-                    page=page,
+                    limit=MAX_EXPORT_HITS if everything else PER_PAGE,
+                    page=1 if everything else page,
+                    seconds=EXPORT_SECONDS if everything else whoosh_index.SEARCH_SECONDS,
                 )
                 database = sqlite_utils.Database(conn)
                 citations = {}
@@ -82,7 +87,7 @@ async def search(datasette, request):
             }
         )
     if fmt:
-        return _export(fmt, query, found, results)
+        return _export(fmt, query, found, results, config.base_url)
     # the municipalities with documents, found in the index on documents' municipality
     codes = [
         r[0]
@@ -116,13 +121,17 @@ async def search(datasette, request):
         "previous": link(page=page - 1) if page > 1 else None,
         "next": link(page=page + 1) if page < pages else None,
         "suggestion_link": link(q=found.suggestion) if found and found.suggestion else None,
-        "json_link": "/-/search.json" + link(),
-        "csv_link": "/-/search.csv" + link(),
+        # absolute: a link copied out of the page, or a feed reader, has no page to be relative to
+        "json_link": f"{config.base_url}/-/search.json" + link(),
+        "csv_link": f"{config.base_url}/-/search.csv" + link(),
+        "export_limit": MAX_EXPORT_HITS,
     }
-    return Response.html(await datasette.render_template("woo_search.html", context, request=request))
+    return Response.html(
+        await datasette.render_template("woo_search.html", context, request=request)
+    )
 
 
-def _export(fmt, query, found, results):
+def _export(fmt, query, found, results, base_url: str):
     rows = [
         {
             "sha256": r["hit"].sha256,
@@ -133,7 +142,7 @@ def _export(fmt, query, found, results):
             "score": r["hit"].score,
             "snippet": r["hit"].snippet.replace("«", "").replace("»", ""),
             "citation": r["citation"],
-            "document": f"/-/document/{r['hit'].sha256}#page-{r['hit'].page}",
+            "document": f"{base_url}/-/document/{r['hit'].sha256}#page-{r['hit'].page}",
         }
         for r in results
     ]
@@ -148,15 +157,28 @@ def _export(fmt, query, found, results):
                 "hits": rows,
             }
         )
-    buffer = io.StringIO()
     fields = ["sha256", "page", "title", "municipality_code", "kind", "score", "snippet"]
-    writer = csv.DictWriter(buffer, fieldnames=[*fields, "citation", "document"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(
-        buffer.getvalue(),
-        content_type="text/csv; charset=utf-8",
+
+    async def stream(out) -> None:
+        """As a Dutch Excel opens a CSV: a byte-order mark (else it reads UTF-8 as cp1252),
+        semicolons between the fields and a decimal comma (its list separator and decimal sign
+        in Dutch); a hundred rows at a time."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=[*fields, "citation", "document"], delimiter=";")
+        buffer.write("\ufeff")
+        writer.writeheader()
+        for number, row in enumerate(rows, start=1):
+            writer.writerow({**row, "score": f"{row['score']:.3f}".replace(".", ",")})
+            if number % 100 == 0:
+                await out.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+        await out.write(buffer.getvalue())
+
+    return AsgiStream(
+        stream,
         headers={"Content-Disposition": 'attachment; filename="zoekresultaten.csv"'},
+        content_type="text/csv; charset=utf-8",
     )
 
 

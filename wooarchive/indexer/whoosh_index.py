@@ -478,10 +478,12 @@ def search(
     kind: str | None = None,
     limit: int = 10,
     page: int = 1,
+    seconds: float = SEARCH_SECONDS,
 ) -> Found:
     """Ranked hits (``limit`` a page, page ``page``), the total, a "did you mean" of real words,
     and which compounds were also searched as their parts. ``text_of(sha256, page)`` gives a
-    page's text for the highlighted snippet."""
+    page's text for the highlighted snippet. Scoring stops after ``seconds`` (a page of the
+    site: SEARCH_SECONDS; a download of every hit may take longer)."""
     searcher = searcher_for(directory)
     # every clause must occur (in the title or the text), as researchers expect of a search box
     parser = MultifieldParser(["title", "text"], searcher.schema, fieldboosts={"title": 2.0})
@@ -530,7 +532,7 @@ def search(
     # is then an estimate
     collector = DeadlineCollector(
         searcher.collector(limit=page * limit),
-        timelimit=SEARCH_SECONDS,
+        timelimit=seconds,
         use_alarm=False,  # signals belong to the main thread; Datasette searches in others
     )
     # the filter is part of the query (at a constant score, so the ranking is the query's):
