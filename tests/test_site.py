@@ -700,3 +700,20 @@ def test_the_canned_query_lists_only_municipalities_looked_at(judged) -> None:
     rows = get(judged, "/archive/without_processing_register.json?_shape=array").json()
     assert [r["code"] for r in rows] == ["GM0034", "GM0014", "GM0080"]
     assert all(r["last_crawl"] == "2026-11-02T09:00:00Z" for r in rows)
+
+
+def test_the_search_form_works_on_a_phone_and_has_room_on_a_desktop(server: str, browser) -> None:
+    """The field takes the width it has (it was 30 px on a phone) and no label breaks inside a
+    word (it read "Zoekwo-orden")."""
+    one_line = (
+        "[...document.querySelectorAll('#search-form label')].every(label => {"
+        " const range = document.createRange(); range.selectNodeContents(label.firstChild);"
+        " return range.getClientRects().length === 1; })"
+    )
+    field = "document.querySelector('#search-form input[name=q]').getBoundingClientRect().width"
+    browser.open(server + "/-/search?q=verwerking", width=390)
+    assert browser.evaluate(field) >= 300
+    assert browser.evaluate(one_line)
+    browser.open(server + "/-/search?q=verwerking", width=1280)
+    assert browser.evaluate(field) >= 400
+    assert browser.evaluate(one_line)
