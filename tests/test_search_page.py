@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -166,3 +167,26 @@ def test_a_small_search_cut_by_a_busy_machine_still_has_its_exact_total(ds, monk
     monkeypatch.setattr(whoosh_index, "SEARCH_SECONDS", -1.0)
     data = get(ds, "/-/search.json?q=cameratoezicht").json()
     assert data["total"] == 48 and data["total_is_exact"] is True
+
+
+def _pages(ds, search: str) -> list[str]:
+    query = urlencode({"_search": search, "_shape": "array", "_size": "100"})
+    rows = get(ds, f"/archive/pages.json?{query}").json()
+    return sorted(" ".join(row["text"].split()) for row in rows)
+
+
+def test_the_tables_search_means_what_the_search_page_means(ds) -> None:
+    """Datasette's search of the pages takes the same operators as the search page, and a word
+    finds its forms and the compounds it begins."""
+    assert _pages(ds, "verwerkingsregisters") == [
+        "Verwerkingsregister Ons verwerkingsregister staat hier."
+    ]
+    assert len(_pages(ds, "camera")) == 48  # cameratoezicht: a compound it begins
+    assert len(_pages(ds, "verwerk*")) == 2
+    assert len(_pages(ds, "verwerkingsregister OR zeldzaamheid")) == 2
+    assert len(_pages(ds, "cameratoezicht NOT utrecht")) == 45
+    assert len(_pages(ds, "cameratoezicht -utrecht")) == 45
+    assert len(_pages(ds, '"register van verwerkingen"')) == 1
+    # a search as Datasette's own (raw FTS5) is left as it is
+    raw = urlencode({"_search": "verwerkingsregister", "_searchmode": "raw", "_shape": "array"})
+    assert len(get(ds, f"/archive/pages.json?{raw}").json()) == 1

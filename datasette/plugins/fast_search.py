@@ -24,6 +24,8 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.plugins import pm
 from datasette.utils import urlsafe_components
+from wooarchive.indexer.search import fts_form, fts_match
+from wooarchive.indexer.whoosh_index import visitor_query
 
 # Datasette's search filter is replaced by one that knows the plain search of pages; its other
 # filters (_where, _through) are kept as they are
@@ -76,16 +78,31 @@ def extra_template_vars(view_name, table, database, request, datasette):
         return {}
 
     async def estimate():
-        words = [w.lower() for w in re.findall(r"\w+", search)][:12]
-        if not words:
+        groups = visitor_query(search).groups
+        if not groups:
             return {}
         db = datasette.get_database(database)
-        marks = ",".join("?" * len(words))
-        rows = await db.execute(
-            f"select term, doc from pages_fts_vocab where term in ({marks})", words
-        )
-        found = dict(rows.rows)
-        rarest = min((found.get(w, 0) for w in words), default=0)
+
+        async def pages_with(clause) -> int:
+            """Pages holding the clause, at least: a word's own count, the commonest form of a
+            prefix, the rarest word of a phrase."""
+            kind, text = fts_form(clause)
+            if kind == "prefix":
+                row = await db.execute(
+                    "select max(doc) from pages_fts_vocab where term >= ? and term < ?",
+                    [text, text + "\uffff"],
+                )
+                return row.first()[0] or 0
+            words = re.findall(r"\w+", text.lower()) or [text]
+            marks = ",".join("?" * len(words))
+            rows = await db.execute(
+                f"select term, doc from pages_fts_vocab where term in ({marks})", words
+            )
+            found = dict(rows.rows)
+            return min(found.get(w, 0) for w in words)
+
+        # every group must match (its rarest bounds the total), one clause of a group will do
+        rarest = min([max([await pages_with(c) for c in group]) for group in groups])
         args = [
             (k, v)
             for k, v in parse_qsl(request.query_string, keep_blank_values=True)
@@ -133,30 +150,50 @@ def _window(request, datasette) -> tuple[int, int | None] | None:
     return size + 1, before
 
 
+def _ours(request, database, table) -> bool:
+    """A search of the pages as a visitor types it (not `_searchmode=raw`, not one column)."""
+    return (
+        database == "archive"
+        and table == "pages"
+        and bool(request.args.get("_search"))
+        and "_searchmode" not in request.args
+        and not any(name.startswith("_search_") for name in request.args)
+    )
+
+
 @hookimpl(specname="filters_from_request")
 def search_filters(request, database, table, datasette):
-    window = (
-        _window(request, datasette)
-        if database == "archive" and table == "pages" and request.args.get("_search")
-        else None
-    )
-    if window is None:
+    """A visitor's search of the pages means what it means on the search page (the same
+    operators, each word widened to its forms and the compounds it begins: search.fts_match);
+    a plain one is the newest matches below the page's cursor. Any other search (raw, by
+    column, of another table) is Datasette's own."""
+    if not _ours(request, database, table):
         return builtin_filters.search_filters(
             request=request, database=database, table=table, datasette=datasette
         )
-    limit, before = window
+    window = _window(request, datasette)
 
     async def inner():
         search = request.args["_search"]
-        below = "and rowid < :woo_before " if before is not None else ""
-        params = {"search": search, "woo_limit": limit}
-        if before is not None:
-            params["woo_before"] = before
-        return FilterArguments(
-            [
-                "rowid in (select rowid from pages_fts where pages_fts match escape_fts(:search) "
+        match = fts_match(search)
+        params = {"search": match if match is not None else search}
+        matched = "pages_fts match :search" if match is not None else (
+            "pages_fts match escape_fts(:search)"
+        )
+        if window is None:
+            where = f"rowid in (select rowid from pages_fts where {matched})"
+        else:
+            limit, before = window
+            below = "and rowid < :woo_before " if before is not None else ""
+            params["woo_limit"] = limit
+            if before is not None:
+                params["woo_before"] = before
+            where = (
+                f"rowid in (select rowid from pages_fts where {matched} "
                 f"{below}order by rowid desc limit :woo_limit)"
-            ],
+            )
+        return FilterArguments(
+            [where],
             params,
             [f'search matches "{search}"'],
             {"supports_search": True, "search": search},

@@ -130,3 +130,51 @@ def similar(archive: Archive, sha256: str, limit: int = 10) -> list[Similar]:
             )
         )
     return sorted(found, key=lambda s: -s.similarity)
+
+
+MIN_FTS_PREFIX = 4  # a word's stem shorter than this is searched as the word itself
+
+
+def _fts_string(text: str) -> str:
+    """An FTS5 string: quoted, so that no character of the visitor's is syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_form(clause: whoosh_index.Clause) -> tuple[str, str]:
+    """How a clause is searched in FTS5: ("phrase", words), ("prefix", start) or ("word",
+    word). A word is widened to what it and its stem begin with (algoritme: algoritm*, which
+    finds algoritmes, algoritmen and algoritmeregister, as the ranked search does), unless that
+    is shorter than MIN_FTS_PREFIX."""
+    if clause.kind in ("phrase", "prefix"):
+        return clause.kind, clause.text
+    word = whoosh_index._folded(clause.text)
+    stem = whoosh_index.dutch_stem(word)
+    common = 0
+    while common < min(len(word), len(stem)) and word[common] == stem[common]:
+        common += 1
+    if common < MIN_FTS_PREFIX:
+        return "word", word
+    return "prefix", word[:common]
+
+
+def _fts_clause(clause: whoosh_index.Clause) -> str:
+    kind, text = fts_form(clause)
+    return _fts_string(text) + ("*" if kind == "prefix" else "")
+
+
+def fts_match(query: str) -> str | None:
+    """The visitor's query (the same operators as the ranked search: OR, NOT or -, "phrases",
+    prefix*) as an FTS5 MATCH expression for the pages table, each word widened to the forms
+    that begin as it does; None when nothing is left to search for."""
+    asked = whoosh_index.visitor_query(query)
+    groups = [
+        "(" + " OR ".join(_fts_clause(clause) for clause in group) + ")"
+        for group in asked.groups
+        if group
+    ]
+    if not groups:
+        return None
+    expression = " AND ".join(groups)
+    for clause in asked.negatives:
+        expression += " NOT " + _fts_clause(clause)
+    return expression

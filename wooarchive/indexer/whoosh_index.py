@@ -294,7 +294,8 @@ class VisitorQuery:
         return [c.text for group in self.groups for c in group if c.kind == "word"]
 
 
-TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([\w*]+)', re.UNICODE)
+# a minus before a word says NOT; a hyphen inside one joins its parts (Súdwest-Fryslân, Woo-besluit)
+TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([\w*]+(?:-[\w*]+)*)', re.UNICODE)
 OR_WORDS = {"OR", "OF"}  # written in capitals: "of" in lower case is a Dutch word
 NOT_WORDS = {"NOT", "NIET"}
 AND_WORDS = {"AND", "EN"}  # what every search does anyway
@@ -324,6 +325,12 @@ def visitor_query(text: str) -> VisitorQuery:
             words = " ".join(re.findall(r"\w+", phrase))
             clause = Clause("phrase", words) if " " in words else Clause("word", words)
             minus = bool(minus_phrase)
+        elif "-" in word:  # the parts of a hyphenated word, one after the other
+            parts = [part for part in word.replace("*", "").split("-") if part]
+            clause = (
+                Clause("phrase", " ".join(parts)) if len(parts) > 1 else Clause("word", parts[0])
+            )
+            minus = bool(minus_word)
         else:
             stem = word.rstrip("*")
             if "*" in stem:
