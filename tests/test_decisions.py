@@ -130,6 +130,12 @@ def test_woo_decisions_lists_filters_and_counts_with_timeliness(
         "late_share,judged,redacted_share,grounds,inventory,codes_in_boxes"
     )
     assert stats[1] == "GM1963,2,2,33,34.25,35.5,36.75,38,0.5,2,0.0,5.1.2e 2x,,"
+    # the table speaks Dutch: a decimal comma, the noun in the number's form, no "None"
+    table = runner.invoke(cli, ["decisions", "stats"]).output.strip()
+    assert table == (
+        "GM1963 2 besluiten, mediaan 35,5 dagen, 50% van 2 te laat, 0,0% weggelakt; "
+        "gronden: 5.1.2e 2x"
+    )
 
 
 def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:

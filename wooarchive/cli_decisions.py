@@ -12,6 +12,7 @@ from wooarchive.archive.store import Archive
 from wooarchive.decisions.grounds import normalise
 from wooarchive.decisions.run import extract_decisions
 from wooarchive.decisions.stats import per_municipality
+from wooarchive.dutch import counted, percent
 
 OUTCOMES = (
     "geheel openbaar",
@@ -132,15 +133,23 @@ def decisions_stats(fmt: str) -> None:
         return
     for r in rows:
         late = (
-            f"{r['late_share']:.0%} van {r['judged']} te laat"
+            f"{percent(r['late_share'])} van {r['judged']} te laat"
             if r["late_share"] is not None
-            else "-"
+            else "te laat: onbekend"
+        )
+        median = (
+            f"mediaan {counted(r['median_days'], 'dag', 'dagen')}"
+            if r["median_days"] is not None
+            else "mediaan onbekend"
+        )
+        redacted = (
+            f"{percent(r['redacted_share'], 1)} weggelakt"
+            if r["redacted_share"] is not None
+            else "weggelakt: onbekend"
         )
         click.echo(
-            f"{r['municipality_code'] or '-':6} {r['decisions']:4} besluiten, mediaan "
-            f"{r['median_days'] if r['median_days'] is not None else '-'} dagen, {late}, "
-            f"weggelakt {r['redacted_share'] if r['redacted_share'] is not None else '-'}; "
-            f"{r['grounds'] or '-'}"
+            f"{r['municipality_code'] or '-':6} {counted(r['decisions'], 'besluit', 'besluiten')}, "
+            f"{median}, {late}, {redacted}; gronden: {r['grounds'] or 'geen'}"
         )
 
 

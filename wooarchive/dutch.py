@@ -1,4 +1,5 @@
-"""Dates written the Dutch way ("2 februari 2026"), for letters and citations alike."""
+"""Dates and numbers written the Dutch way ("2 februari 2026", "12,5%", "1 besluit" and
+"2 besluiten"), for letters, citations, the site and the CLI alike."""
 
 from __future__ import annotations
 
@@ -9,6 +10,21 @@ MONTHS = "januari februari maart april mei juni juli augustus september oktober 
 
 def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def percent(share: float, decimals: int = 0) -> str:
+    """A share as a Dutch percentage: a decimal comma ("12,5%")."""
+    return f"{share * 100:.{decimals}f}".replace(".", ",") + "%"
+
+
+def number(value: float) -> str:
+    """A number with a decimal comma ("35,5"), a whole one without decimals."""
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def counted(amount: float, one: str, many: str) -> str:
+    """A number with its noun in the right form ("1 besluit", "2 besluiten", "35,5 dagen")."""
+    return f"{number(amount)} {one if amount == 1 else many}"
 
 
 # What each kind of document is called on the site (the ids stay English in the data)
