@@ -91,13 +91,16 @@ def test_nothing_is_guessed_a_future_date_is_not_believed() -> None:
         today=date(2026, 11, 23),
     )
     assert future.decided_on is None
-    assert any("in the future" in p for p in future.problems)
+    assert any(
+        p.startswith("datum van het besluit gelezen als 3 maart 2031, maar die dag moet nog komen")
+        for p in future.problems
+    )
     empty = read_decision([(1, "")], today=date(2026, 11, 23))
     assert empty.problems == [
-        "no decided on found in the text",
-        "no received on found in the text",
-        "no law found in the text",
-        "no outcome found in the text",
+        "geen datum van het besluit gevonden in de tekst",
+        "geen datum waarop het verzoek is ontvangen gevonden in de tekst",
+        "geen wet (Woo of Wob) gevonden in de tekst",
+        "geen uitkomst gevonden in de tekst",
     ]
 
 
@@ -161,7 +164,7 @@ def test_real_decisions_are_read_as_a_person_reads_them(data_dir: Path) -> None:
     page_two = read_decision([(p.page, p.text) for p in gelderland.pages])
     assert page_two.decided_on == date(2021, 3, 10)  # "Datum / 10 maart 2021"
     assert (
-        "no outcome found in the text" in page_two.problems
+        "geen uitkomst gevonden in de tekst" in page_two.problems
     )  # that page does not say: not guessed
 
 

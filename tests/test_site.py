@@ -344,6 +344,9 @@ def test_new_documents_are_an_atom_feed(ds, built: Built) -> None:
     assert f"urn:sha256:{built.pdf}" in ids
     titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert any(t.startswith("Hoeksche Waard: ") for t in titles)
+    contents = [e.findtext("a:content", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert any("Woo-besluit, voor het eerst gezien op " in c for c in contents), contents
+    assert not any("first seen" in c for c in contents)
     links = [e.find("a:link", ns).get("href") for e in feed.findall("a:entry", ns)]
     # absolute: a feed reader has no page to resolve a path against
     assert f"http://archive.test/-/document/{built.pdf}" in links

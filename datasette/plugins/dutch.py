@@ -18,6 +18,12 @@ def prepare_jinja2_environment(env):
 
 
 @hookimpl
+def prepare_connection(conn):
+    # the same Dutch names in SQL, for what a query writes out (the Atom feed's entries)
+    conn.create_function("kind_nl", 1, kind_label, deterministic=True)
+
+
+@hookimpl
 def extra_template_vars(view_name, datasette):
     if view_name != "index":
         return {}

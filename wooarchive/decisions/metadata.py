@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from wooarchive.decisions.grounds import Ground, find_grounds
-from wooarchive.dutch import MONTHS
+from wooarchive.dutch import MONTHS, long_date
+
+# What the notes of a decision call its values (they are shown on the Dutch site as they are)
+VALUE_NAMES = {
+    "decided_on": "datum van het besluit",
+    "received_on": "datum waarop het verzoek is ontvangen",
+    "law": "wet (Woo of Wob)",
+    "outcome": "uitkomst",
+}
 
 # month names as letters write them, in full or abbreviated ("20 SEP. 2016", "3 mrt 2026")
 ABBREVIATIONS = {
@@ -168,13 +176,16 @@ def read_decision(pages: list[tuple[int, str]], today: date | None = None) -> De
         when = getattr(result, name)
         if when and when > today:
             result.problems.append(
-                f"{name} read as {when}, which is in the future: not used "
-                f"(page {result.evidence[name].page}: {result.evidence[name].sentence[:120]})"
+                f"{VALUE_NAMES[name]} gelezen als {long_date(when)}, maar die dag moet nog "
+                f"komen: niet gebruikt (p. {result.evidence[name].page}: "
+                f"{result.evidence[name].sentence[:120]})"
             )
             setattr(result, name, None)
             result.evidence.pop(name)
     if result.decided_on and result.received_on and result.received_on > result.decided_on:
-        result.problems.append("the request was received after the decision date: dates not used")
+        result.problems.append(
+            "het verzoek zou na de datum van het besluit zijn ontvangen: datums niet gebruikt"
+        )
         result.received_on = None
         result.evidence.pop("received_on")
     woo = sum(len(WOO.findall(s)) for _, s in sentences)
@@ -206,5 +217,5 @@ def read_decision(pages: list[tuple[int, str]], today: date | None = None) -> De
             result.grounds.append((ground, Evidence(page, sentence[:400])))
     for name in ("decided_on", "received_on", "law", "outcome"):
         if getattr(result, name) is None:
-            result.problems.append(f"no {name.replace('_', ' ')} found in the text")
+            result.problems.append(f"geen {VALUE_NAMES[name]} gevonden in de tekst")
     return result

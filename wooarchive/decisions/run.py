@@ -24,7 +24,8 @@ from wooarchive.decisions.inventory import (
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
-TOOL = "woo-archive decisions 4"  # 3: dates read as dates; 4: verdicts, platform columns
+# 3: dates read as dates; 4: verdicts, platform columns; 5: the notes in Dutch
+TOOL = "woo-archive decisions 5"
 
 
 @dataclass
