@@ -4,7 +4,9 @@ search, scorecard, and no requester data anywhere on the public side."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import html as html_module
 import json
 import re
 import sqlite3
@@ -19,7 +21,7 @@ from tests.browser import FLAGS as CHROMIUM_FLAGS
 from tests.conftest import Site
 from tests.fixtures.documents import PRIVACY_HTML, decision_pdf
 from wooarchive.archive.fetch import fetch
-from wooarchive.archive.store import Archive
+from wooarchive.archive.store import Archive, ArchiveError
 from wooarchive.config import settings
 from wooarchive.indexer.run import index
 from wooarchive.requests.letters import Requester
@@ -576,7 +578,7 @@ def test_a_search_of_pages_is_newest_first_with_an_estimate_and_counts_on_reques
     assert [(r["sha256"], r["page"]) for r in data["rows"]] == newest_first
     rowids = newest_first
     html = get(ds, "/archive/pages?_search=persoonsgegevens").text
-    estimate = re.search(r'<p id="search-estimate">Ongeveer (\d+) pagina', html)
+    estimate = re.search(r'<p id="search-estimate">Naar schatting ongeveer (\d+) pagina', html)
     assert estimate and int(estimate.group(1)) >= len(rowids)
     exact = re.search(r'href="([^"]*_count=1)"', html).group(1).replace("&amp;", "&")
     assert get(ds, exact.replace("/archive/pages", "/archive/pages.json")).json()[
@@ -720,3 +722,61 @@ def test_the_search_form_works_on_a_phone_and_has_room_on_a_desktop(server: str,
     browser.open(server + "/-/search?q=verwerking", width=1280)
     assert browser.evaluate(field) >= 400
     assert browser.evaluate(one_line)
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory):
+    """An archive with what used to lead to dead links: a redirect and an error captured (their
+    bodies are no documents) and pages with text digests."""
+    root = tmp_path_factory.mktemp("linked")
+    web = Site()
+    web.thread.start()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WOO_DATA", str(root / "data"))
+        mp.setenv("WOO_BASE_URL", "http://archive.test")
+        archive = Archive(settings())
+        web.body("/privacy", PRIVACY_HTML.encode(), "text/html; charset=utf-8")
+        web.redirect("/oud", "/privacy")
+        fetch(archive, web.url("/oud"), municipality_code="GM0400", kind="privacy_statement")
+        web.body(
+            "/weg", b"<title>Weg</title>Deze pagina bestaat niet meer.", "text/html", status=410
+        )
+        with contextlib.suppress(ArchiveError):
+            fetch(archive, web.url("/weg"), municipality_code="GM0400")
+        index(archive, workers=1)
+        yield datasette_app(settings())
+    web.server.shutdown()
+
+
+def test_no_link_on_the_site_leads_to_a_404(linked) -> None:
+    """Every internal link of the pages a visitor starts from, and of the pages they lead to
+    (bounded), answers: the text digests of pages and the bodies of redirects and errors are not
+    links to documents that do not exist."""
+    start = ["/", "/archive/pages", "/archive/captures", "/archive/documents", "/-/scorecard"]
+    queue, seen, dead, came_from = list(start), set(start), [], {}
+    while queue and len(seen) < 400:
+        path = queue.pop(0)
+        page = get(linked, path)
+        if page.status_code == 404:
+            dead.append((path, came_from.get(path)))
+            continue
+        if "html" not in page.headers.get("content-type", ""):
+            continue
+        for href in re.findall(r'href="(/[^"#]*)', page.text):
+            href = html_module.unescape(href)
+            skip = ("/-/static", "/-/original", "/-/warc", "/-/search.", "/-/scorecard.")
+            # of the 342 municipalities' pages, the one with documents stands for them all
+            other = re.match(r"/-/(scorecard|besluiten)/GM(?!0400)", href)
+            if (
+                href in seen
+                or href.startswith(skip)
+                or other
+                or "_sort" in href
+                or "_facet" in href
+            ):
+                continue
+            seen.add(href)
+            came_from[href] = path
+            queue.append(href)
+    assert dead == [], dead
+    assert any(p.startswith("/-/capture/") for p in seen)  # the captures were followed

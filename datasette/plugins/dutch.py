@@ -1,6 +1,8 @@
 """The site in Dutch for a newcomer: the home page's figures and latest documents, Dutch names
-for kinds of document in every template and table, and every document id in a table or a
-query's results a link to the document's page (where its citation and original are)."""
+for kinds of document in every template and table (and in SQL: kind_nl), and every document id
+in a table or a query's results a link to the document's page (where its citation and original
+are); a digest that names no document (a page's text, the body of a redirect or an error) leads
+nowhere that would answer 404."""
 
 import re
 
@@ -66,6 +68,36 @@ def render_cell(value, column, table, database, datasette, row):
     if database == "archive" and SHA.match(value) and (
         column == "sha256" or column.endswith("_sha256")
     ):
+        if column in NOT_DOCUMENTS:
+            return None
+        if column == "sha256" and row and not _made_a_document(row):
+            # the body of a redirect or an error is kept, but is no document: its capture says
+            # what it was (a row of captures, in the table or in a query's results)
+            if _has(row, "warc_record_id") and _has(row, "id"):
+                href = datasette.urls.path(f"/-/capture/{row['id']}")
+                return Markup(f'<a href="{href}" title="opname, geen document">{value[:12]}…</a>')
+            return None
         href = datasette.urls.path(f"/-/document/{value}")
         return Markup(f'<a href="{href}">{value[:12]}…</a>')
     return None
+
+
+# digests that name no document (a page's text), shown as they are
+NOT_DOCUMENTS = {"text_sha256"}
+
+
+def _has(row, column: str) -> bool:
+    try:
+        row[column]
+    except (KeyError, IndexError):
+        return False
+    return True
+
+
+def _made_a_document(row) -> bool:
+    """Whether the row's digest can name a document: a row without an HTTP status (a
+    document, a page), a file added by hand, or a 2xx answer."""
+    if not _has(row, "status"):
+        return True
+    status = row["status"]
+    return not isinstance(status, int) or 200 <= status < 300
