@@ -464,6 +464,8 @@ def browser():
 
 PUBLIC_PAGES = [
     ("home", "/"),
+    ("privacy", "/-/privacy"),
+    ("colofon", "/-/colofon"),
     ("search", "/-/search?q=verwerking"),
     ("scorecard", "/-/scorecard"),
     ("municipality", "/-/scorecard/GM0400"),
@@ -780,3 +782,27 @@ def test_no_link_on_the_site_leads_to_a_404(linked) -> None:
             queue.append(href)
     assert dead == [], dead
     assert any(p.startswith("/-/capture/") for p in seen)  # the captures were followed
+
+
+def test_the_site_has_its_own_privacy_statement_and_colofon_linked_from_every_page(ds) -> None:
+    for path in ("/", "/-/scorecard", "/archive/documents"):
+        page = get(ds, path).text
+        assert 'href="/-/privacy"' in page and 'href="/-/colofon"' in page, path
+    privacy = get(ds, "/-/privacy").text
+    assert "geen logboek bij van bezoekers" in privacy and 'id="contact"' in privacy
+    assert "Colofon" in get(ds, "/-/colofon").text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/-/search?q=verwerking",
+        "/-/scorecard",
+        "/archive",
+        "/archive/pages?_search=privacy",
+        "/archive?sql=select+1",
+    ],
+)
+def test_a_visitor_gets_no_cookie_as_the_privacy_statement_says(ds, path: str) -> None:
+    assert "set-cookie" not in get(ds, path).headers
