@@ -1,6 +1,6 @@
 """The site's own privacy statement and colofon (one plugin, one job): a site that holds
 municipalities to account on privacy says what it does with its visitors' data (nothing is
-logged: visitors.py), whom to ask to take a document down, and what it is made of."""
+logged: visitors.py), whom to tell of personal data in a document, and what it is made of."""
 
 from datasette.utils.asgi import Response
 
