@@ -806,3 +806,60 @@ def test_the_site_has_its_own_privacy_statement_and_colofon_linked_from_every_pa
 )
 def test_a_visitor_gets_no_cookie_as_the_privacy_statement_says(ds, path: str) -> None:
     assert "set-cookie" not in get(ds, path).headers
+
+
+ENGLISH_CHROME = [
+    "rows",
+    " row ",
+    "sorted by",
+    "descending",
+    "Apply",
+    "View and edit SQL",
+    "This data as",
+    "Next page",
+    "Advanced export",
+    "Search:",
+    "remove filter",
+    "Custom SQL query",
+    "Run SQL",
+    "Queries",
+    "Tables",
+    "Download SQLite DB",
+    "0 records",
+    "0 results",
+    "Links from other tables",
+    "Data license",
+    "Data source",
+    "Suggested facets",
+    "JSON shape",
+    "CSV options",
+    "download file",
+    "Export CSV",
+    "where ",
+    "search matches",
+    "contains",
+]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/archive",
+        "/archive/documents",
+        "/archive/documents?kind=privacy_statement&_sort_desc=first_seen",
+        "/archive/documents?title__contains=privacy",
+        "/archive/pages?_search=privacy",
+        "/archive?sql=select+code,+name+from+municipalities+limit+3",
+        "/archive/new_since_last_crawl",
+        "/archive/municipalities/GM0400",
+    ],
+)
+def test_datasettes_own_pages_speak_dutch(ds, path: str) -> None:
+    page = get(ds, path)
+    assert page.status_code == 200, path
+    visible = re.sub(
+        r"<(script|style|textarea|pre|code)\b.*?</\1>|<[^>]+>", " ", page.text, flags=re.S
+    )
+    visible = html_module.unescape(visible)
+    english = [phrase for phrase in ENGLISH_CHROME if phrase in visible]
+    assert english == [], (path, english)

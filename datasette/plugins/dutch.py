@@ -14,9 +14,69 @@ from wooarchive.dutch import KIND_LABELS, kind_label
 SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
+# Datasette's own words, as its views write them into the pages (its templates are ours, in
+# Dutch: templates/table.html and the others copied from Datasette 0.65)
+LOOKUPS_NL = {
+    "contains": "bevat",
+    "ends with": "eindigt op",
+    "starts with": "begint met",
+    "like": "lijkt op (like)",
+    "not like": "lijkt niet op (not like)",
+    "glob": "patroon (glob)",
+    "in": "een van",
+    "not in": "geen van",
+    "array contains": "lijst bevat",
+    "array does not contain": "lijst bevat niet",
+    "date": "datum",
+    "is null": "is leeg (null)",
+    "is not null": "is niet leeg (null)",
+    "is blank": "is leeg",
+    "is not blank": "is niet leeg",
+    "hide": "verbergen",
+    "show": "tonen",
+}
+# the phrases of Datasette's description of a table's rows ("where kind = "dpia" and ...,
+# sorted by title descending"), outside the quoted values
+DESCRIPTION_NL = [
+    (re.compile(r"\bsearch matches\b"), "zoekvraag"),
+    (re.compile(r"\bsorted by\b"), "gesorteerd op"),
+    (re.compile(r"\bdescending\b"), "aflopend"),
+    (re.compile(r"\bdoes not contain\b"), "bevat niet"),
+    (re.compile(r"\barray contains\b"), "lijst bevat"),
+    (re.compile(r"\bcontains\b"), "bevat"),
+    (re.compile(r"\bstarts with\b"), "begint met"),
+    (re.compile(r"\bends with\b"), "eindigt op"),
+    (re.compile(r"\bis not null\b"), "is niet leeg"),
+    (re.compile(r"\bis null\b"), "is leeg"),
+    (re.compile(r"\bis not blank\b"), "is niet leeg"),
+    (re.compile(r"\bis blank\b"), "is leeg"),
+    (re.compile(r"\bis on date\b"), "valt op"),
+    (re.compile(r"\bnot in\b"), "geen van"),
+    (re.compile(r"\bwhere\b"), "waar"),
+    (re.compile(r"\band\b"), "en"),
+    (re.compile(r"\bin\b"), "een van"),
+]
+
+
+def lookup_nl(text: str) -> str:
+    return LOOKUPS_NL.get(text, text)
+
+
+def description_nl(text: str) -> str:
+    """Datasette's English description of a table's rows in Dutch; the quoted values (what a
+    visitor typed) stay as they are."""
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', text or "")
+    for index in range(0, len(parts), 2):  # the parts outside quotes
+        for pattern, dutch in DESCRIPTION_NL:
+            parts[index] = pattern.sub(dutch, parts[index])
+    return "".join(parts)
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["kind_nl"] = kind_label
+    env.filters["lookup_nl"] = lookup_nl
+    env.filters["description_nl"] = description_nl
 
 
 @hookimpl
