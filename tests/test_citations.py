@@ -36,7 +36,7 @@ def test_a_dutch_citation_names_the_retrieval_date_the_dutch_way(archive: Archiv
         "Gemeente Hoeksche Waard, 'besluit-woo.pdf', " + site.url("/besluit-woo.pdf")
     )
     assert re.search(
-        r"geraadpleegd op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) \d{4} om \d\d:\d\d UTC",
+        r"geraadpleegd op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) \d{4} om \d\d\.\d\d uur",
         text,
     )
     assert "Gearchiveerde kopie: http://archive.test/-/document/" in text
@@ -155,3 +155,14 @@ def test_a_document_without_a_capture_is_a_clear_error_not_a_hang(archive: Archi
     archive.db.execute("insert into documents (sha256, title) values (?, 'los')", ["ab" * 32])
     with pytest.raises(ArchiveError, match="no capture of this document"):
         cite(archive.db, archive.settings, "ab" * 32)
+
+
+def test_a_dutch_citation_gives_the_time_in_the_netherlands() -> None:
+    from datetime import datetime
+
+    from wooarchive.dutch import local_time
+
+    assert local_time(datetime(2026, 12, 3, 6, 50)) == "3 december 2026 om 07.50 uur"  # winter
+    assert (
+        local_time(datetime(2026, 7, 1, 22, 15)) == "2 juli 2026 om 00.15 uur"
+    )  # summer, next day

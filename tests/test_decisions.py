@@ -656,7 +656,7 @@ def test_the_decisions_page_shows_each_municipality_and_the_distribution(
     looked = asyncio.run(client.get("/-/besluiten/GM0363"))
     assert looked.status_code == 200
     assert (
-        "Geen gepubliceerde Woo-besluiten van Amsterdam gevonden. Laatst gezocht: 2026-11-30"
+        "Geen gepubliceerde Woo-besluiten van Amsterdam gevonden. Laatst gezocht: 30 november 2026"
         in looked.text
     )
     assert 'href="/-/scorecard/GM0363"' in looked.text

@@ -377,7 +377,7 @@ def test_the_scorecard_says_found_not_found_or_never_crawled_and_exports(ds, bui
         )
     html = get(ds, "/-/scorecard").text
     groningen = re.search(r'<tr data-code="GM0014">(.*?)</tr>', html, re.S).group(1)
-    assert groningen.count("niet gevonden op 2026-11-01") == 6
+    assert groningen.count("niet gevonden op 1 november 2026") == 6
     assert 'href="/-/scorecard/GM0014#crawls"' in groningen
     assen = re.search(r'<tr data-code="GM0106">(.*?)</tr>', html, re.S).group(1)
     assert assen.count("nooit bekeken") == 6
@@ -863,3 +863,14 @@ def test_datasettes_own_pages_speak_dutch(ds, path: str) -> None:
     visible = html_module.unescape(visible)
     english = [phrase for phrase in ENGLISH_CHROME if phrase in visible]
     assert english == [], (path, english)
+
+
+def test_times_are_dutch_local_times_with_utc_kept_beside_them(ds) -> None:
+    capture = get(ds, "/-/capture/1").text
+    moment = re.search(r'<time datetime="([^"]+)" title="[^"]+ \(UTC\)">([^<]+)</time>', capture)
+    assert moment, capture[:2000]
+    assert re.fullmatch(
+        r"\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+        r"november|december) \d{4} om \d\d\.\d\d uur",
+        moment.group(2),
+    )

@@ -3,13 +3,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split()
 
 
 def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_time(moment: datetime) -> str:
+    """A moment (UTC when it has no zone) as the Dutch write a time of day in the Netherlands:
+    "3 december 2026 om 07.50 uur", summer time included."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    here = moment.astimezone(AMSTERDAM)
+    return f"{long_date(here.date())} om {here:%H.%M} uur"
 
 
 def percent(share: float, decimals: int = 0) -> str:

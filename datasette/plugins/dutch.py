@@ -5,11 +5,12 @@ are); a digest that names no document (a page's text, the body of a redirect or 
 nowhere that would answer 404."""
 
 import re
+from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
 from datasette import hookimpl
-from wooarchive.dutch import KIND_LABELS, kind_label
+from wooarchive.dutch import AMSTERDAM, KIND_LABELS, kind_label, local_time, long_date
 
 SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -72,9 +73,38 @@ def description_nl(text: str) -> str:
     return "".join(parts)
 
 
+def _moment(value) -> datetime | None:
+    """An archive timestamp ("2026-12-03T06:50:12Z", "2026-12-03 06:50:12", a date) read as a
+    moment in UTC, or None."""
+    text = str(value or "").strip().replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def date_nl(value) -> str:
+    """An archive timestamp as the day in the Netherlands ("3 december 2026")."""
+    moment = _moment(value)
+    if moment is None:
+        return str(value or "")
+    if len(str(value).strip()) <= 10:  # a day, not a moment
+        return long_date(moment.date())
+    return long_date(moment.astimezone(AMSTERDAM).date())
+
+
+def time_nl(value) -> str:
+    """An archive timestamp as the time in the Netherlands ("3 december 2026 om 07.50 uur")."""
+    moment = _moment(value)
+    return local_time(moment) if moment is not None else str(value or "")
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["kind_nl"] = kind_label
+    env.filters["date_nl"] = date_nl
+    env.filters["time_nl"] = time_nl
     env.filters["lookup_nl"] = lookup_nl
     env.filters["description_nl"] = description_nl
 

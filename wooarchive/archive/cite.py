@@ -17,7 +17,7 @@ import sqlite_utils
 
 from wooarchive.archive.store import ArchiveError
 from wooarchive.config import Settings
-from wooarchive.dutch import long_date
+from wooarchive.dutch import local_time
 
 HEX = re.compile(r"[0-9a-f]{8,64}")
 
@@ -49,7 +49,7 @@ class Citation:
         status = f" (HTTP-status {self.http_status})" if self.http_status else ""
         return (
             f"{self.publisher}, '{self.title}', {self.url}{status}, geraadpleegd op "
-            f"{long_date(when.date())} om {when:%H:%M} UTC. Gearchiveerde kopie: {self.permalink} "
+            f"{local_time(when)}. Gearchiveerde kopie: {self.permalink} "
             f"(SHA-256 {self.sha256}; WARC-record: {self.warc_url})."
         )
 
