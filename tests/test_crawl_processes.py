@@ -6,9 +6,11 @@ asked sooner than its delay: the host gate holds across processes."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +213,31 @@ def test_a_crawl_stopped_or_killed_leaves_no_process_crawling_and_resumes(tmp_pa
             )
         }
         assert len(titles) == 10, (code, titles)
+
+
+def test_a_crawl_process_that_dies_leaves_its_sites_unfinished_and_says_why(tmp_path) -> None:
+    web = _slow_world(SITES)
+    try:
+        crawl = _crawl_process(tmp_path / "data", web, SITES)
+        _wait_for_requests(web, 12)
+        children = subprocess.run(
+            ["pgrep", "-P", str(crawl.pid)], capture_output=True, text=True
+        ).stdout.split()
+        # the spawned crawl processes (not the resource tracker multiprocessing also starts)
+        crawling = [pid for pid in children if "spawn_main" in _name(pid)]
+        assert len(crawling) == 2, [_name(pid) for pid in children]
+        os.kill(int(crawling[-1]), signal.SIGKILL)
+        out, _ = crawl.communicate(timeout=120)
+    finally:
+        web.close()
+    assert crawl.returncode == 1
+    lost = [line for line in out.splitlines() if "its crawl process ended without a report" in line]
+    assert len(lost) == 2 and all("(exit code -9)" in line for line in lost), out
+    assert "2 crawled, 0 already done, 2 unfinished" in out
+
+
+def _name(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""

@@ -274,7 +274,7 @@ def _crawl_in_processes(
     def forward(signum: int, _frame) -> None:
         """Ctrl-C or a SIGTERM stops every process gently, as it stops a crawl in one: each
         finishes what it has in flight and reports its sites unfinished."""
-        for worker, _ in workers:
+        for worker, _, _ in workers:
             with contextlib.suppress(ProcessLookupError, TypeError):
                 os.kill(worker.pid, signum)
 
@@ -292,17 +292,17 @@ def _crawl_in_processes(
             )
             worker.start()
             send.close()
-            workers.append((worker, receive))
-        for worker, receive in workers:
+            workers.append((worker, receive, share))
+        for worker, receive, share in workers:
             try:
                 part = receive.recv()
             except EOFError:  # the process died without a report (killed, out of memory)
                 worker.join()
                 part = CrawlReport(run_id, [], [], [])
-                joined.error = joined.error or (
-                    f"crawl process {worker.name} ended without a report (exit code "
-                    f"{worker.exitcode}); its sites are unfinished"
-                )
+                for site in share:  # unfinished, and the summary says why
+                    part.notes[site.municipality] = [
+                        f"its crawl process ended without a report (exit code {worker.exitcode})"
+                    ]
             worker.join()
             joined.crawled += part.crawled
             joined.empty += part.empty
@@ -311,7 +311,7 @@ def _crawl_in_processes(
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        for worker, _ in workers:
+        for worker, _, _ in workers:
             if worker.is_alive():
                 worker.kill()
                 worker.join()

@@ -62,3 +62,18 @@ class ListedRoute:
         self.count("listed")
         verdict = cues.Classification(listed["kind"], 10, listed["evidence"])
         yield self._item(response, capture, verdict, title=response.meta.get("anchor") or None)
+
+
+class NationalRegister:
+    """What a route to a national register shares (the Algoritmeregister, the Woo-index): its
+    host is read by the route only, for this municipality's entries (links to it from the
+    municipality's pages stay outlinks), and its pages are outside the page budget."""
+
+    def _register_request(self, url: str, callback, *, priority: int, **meta) -> scrapy.Request:
+        netloc = urlsplit(url).netloc.lower()
+        self.registers.add(netloc)
+        self.scope.add(netloc)
+        self.seen.add(url)
+        return self._request(
+            url, depth=1, callback=callback, priority=priority, woo_budget=False, **meta
+        )

@@ -20,6 +20,7 @@ from scrapy.http import Response
 
 from wooarchive import cues
 from wooarchive.crawlers.items import DocumentItem
+from wooarchive.crawlers.routes import NationalRegister
 
 DEFAULT_BASE = "https://algoritmes.overheid.nl"
 MAX_ENTRIES = 300  # entries per municipality (Amsterdam, the largest, has under a hundred)
@@ -48,24 +49,17 @@ def is_next_page(organisation_page: str, url: str) -> bool:
     return there.path == here.path and bool(PAGE.search(there.query))
 
 
-class AlgorithmRegisterRoute:
+class AlgorithmRegisterRoute(NationalRegister):
     """The municipality's entries in the national Algoritmeregister (a mixin of SiteCrawl)."""
 
     def _algorithm_register(self) -> Iterator[scrapy.Request]:
         """The municipality's page in the national Algoritmeregister (routes/algoritmeregister)."""
         if not self.register:
             return
-        url = organisation_url(self.register, self.municipality)
-        netloc = urlsplit(url).netloc.lower()
-        self.registers.add(netloc)
-        self.scope.add(netloc)
-        self.seen.add(url)
-        yield self._request(
-            url,
-            depth=1,
-            callback=self.parse_register,
+        yield self._register_request(
+            organisation_url(self.register, self.municipality),
+            self.parse_register,
             priority=70,
-            woo_budget=False,
             handle_httpstatus_list=[404, 410],
             woo_register_page=1,
         )

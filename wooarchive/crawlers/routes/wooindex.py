@@ -31,7 +31,7 @@ from scrapy.http import Response
 from wooarchive import cues
 from wooarchive.archive import netguard
 from wooarchive.crawlers.items import DocumentItem
-from wooarchive.crawlers.routes import html_of
+from wooarchive.crawlers.routes import NationalRegister, html_of
 from wooarchive.crawlers.routes.diwoo import (
     CATEGORIES,
     TOOI_MUNICIPALITY,
@@ -130,24 +130,17 @@ def names_municipality(html: str, name: str, municipality: str) -> bool:
     return not named - {municipality.upper()}
 
 
-class WooIndexRoute:
+class WooIndexRoute(NationalRegister):
     """The municipality's page in the Woo-index and the locations it lists (a mixin of
     SiteCrawl)."""
 
     def _woo_index(self) -> Iterator[scrapy.Request]:
         if not self.woo_index or not self.name:
             return
-        url = search_url(self.woo_index, self.name)
-        netloc = urlsplit(url).netloc.lower()
-        self.registers.add(netloc)
-        self.scope.add(netloc)
-        self.seen.add(url)
-        yield self._request(
-            url,
-            depth=1,
-            callback=self.parse_woo_index_search,
+        yield self._register_request(
+            search_url(self.woo_index, self.name),
+            self.parse_woo_index_search,
             priority=75,
-            woo_budget=False,
             woo_route="the Woo-index's search",
         )
 
@@ -166,13 +159,10 @@ class WooIndexRoute:
                 f"({response.url})"
             )
             return
-        self.seen.add(found)
-        yield self._request(
+        yield self._register_request(
             found,
-            depth=1,
-            callback=self.parse_woo_index_page,
+            self.parse_woo_index_page,
             priority=75,
-            woo_budget=False,
             woo_route="the municipality's page in the Woo-index",
         )
 
