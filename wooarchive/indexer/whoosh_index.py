@@ -454,26 +454,29 @@ def split_compound(searcher, word: str) -> tuple[str, str] | None:
 
 
 MIN_HEAD = 5  # the shortest stem searched as the head of compounds
-MAX_HEADS = 50  # compounds a word is searched in at most (the lexicon's first, in order)
+MAX_HEADS = 20  # compounds a word is searched in at most: the commonest of them
+MAX_HEAD_CANDIDATES = 200  # compounds looked at to find the commonest (the lexicon, in order)
 HEAD_BOOST = 0.5
 
 
 def _compounds_headed_by(searcher, word: str) -> list:
-    """Terms of the index that begin with ``word``'s stem and are longer (its compounds and
-    other forms: algoritme -> algoritmeregister, algoritmes), as title and text terms; none for a
-    short stem (it would begin too many words), at most MAX_HEADS."""
+    """Text terms of the index that begin with ``word``'s stem and are longer (its compounds
+    and other forms: algoritme -> algoritmeregister, algoritmes), the MAX_HEADS commonest; none
+    for a short stem (it would begin too many words). Each term is scored like a word of the
+    query, so their number is what a search costs: bounded."""
     stem = _analysed(searcher, word)
     if stem is None or len(stem) < MIN_HEAD:
         return []
     reader = searcher.reader()
-    found = []
+    candidates = []
     for term in reader.expand_prefix("text", stem):
         term = term.decode() if isinstance(term, bytes) else term
         if term != stem:
-            found.append(term)
-        if len(found) >= MAX_HEADS:
+            candidates.append(term)
+        if len(candidates) >= MAX_HEAD_CANDIDATES:
             break
-    return [Term(field, term) for term in found for field in ("text", "title")]
+    commonest = sorted(candidates, key=lambda t: -reader.doc_frequency("text", t))[:MAX_HEADS]
+    return [Term("text", term, boost=HEAD_BOOST) for term in commonest]
 
 
 def search(
@@ -508,7 +511,7 @@ def search(
         heads = _compounds_headed_by(searcher, clause.text) if clause.kind == "word" else []
         if heads:
             # the word as the head of compounds (algoritme: algoritmeregister), below the word
-            together = Or([together, Or(heads, boost=HEAD_BOOST)])
+            together = Or([together, *heads])
         # a compound is also found written apart: verwerkingsregister, "register van verwerkingen"
         split = split_compound(searcher, clause.text) if split_compounds else None
         if clause.kind == "word" and split:
