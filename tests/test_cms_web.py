@@ -18,7 +18,7 @@ import pytest
 from tests.crawling import FAST, WOO, crawl_env, query
 from tests.fixtures import cmsweb
 from tests.fixtures.documents import INVENTORY_ROWS
-from wooarchive.site import SCORE_COLUMNS, scorecard
+from wooarchive.web.pages import SCORE_COLUMNS, scorecard
 
 
 @dataclass

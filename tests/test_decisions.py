@@ -173,7 +173,7 @@ def test_the_site_shows_a_decisions_values_with_their_evidence(
 ) -> None:
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     archive = Archive(settings())
     path = tmp_path / "besluit.pdf"
@@ -211,7 +211,7 @@ def redacted_decision_pdf(boxes: int) -> bytes:
 def test_redaction_boxes_are_measured_per_page_and_shown(data_dir: Path, tmp_path: Path) -> None:
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     archive = Archive(settings())
     path = tmp_path / "geweigerd.pdf"
@@ -250,7 +250,7 @@ def coded_redactions_pdf() -> bytes:
 def test_the_grounds_printed_in_redaction_boxes_are_read(data_dir: Path, tmp_path: Path) -> None:
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     archive = Archive(settings())
     path = tmp_path / "besluit-gelakt.pdf"
@@ -484,7 +484,7 @@ def test_inventories_are_read_in_every_form_and_linked_to_their_decision(
     assert html_rows == [{"assessment": "deels openbaar", "grounds": "5.1.2e"}] * 3
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     shown = asyncio.run(datasette_app(archive.settings).client.get(f"/-/document/{decision}")).text
     assert (
@@ -568,7 +568,7 @@ def test_inventories_as_pdf_tables_are_read_from_the_text_layer_and_from_scans(
     assert items(annexed) == expected * 3  # over three pages, the header repeated
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     client = datasette_app(archive.settings).client
     shown = asyncio.run(client.get(f"/-/document/{scanned_decision}")).text
@@ -613,7 +613,7 @@ def test_the_decisions_page_shows_each_municipality_and_the_distribution(
 ) -> None:
     import asyncio
 
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     archive = Archive(settings())
     for n, day in enumerate(("12 maart 2026", "20 februari 2026")):

@@ -111,7 +111,7 @@ def test_a_redirect_loop_between_old_and_new_domain_is_a_line(crawled) -> None:
 
 def test_the_scorecard_says_where_the_site_moved(crawled, monkeypatch) -> None:
     from wooarchive.config import settings
-    from wooarchive.serve import datasette_app
+    from wooarchive.web.serve import datasette_app
 
     data, _, _ = crawled
     monkeypatch.setenv("WOO_DATA", str(data))

@@ -19,7 +19,7 @@ from wooarchive.config import settings
 from wooarchive.requests.letters import Requester
 from wooarchive.requests.stats import kaplan_meier, kaplan_meier_median
 from wooarchive.requests.store import RequestStore
-from wooarchive.serve import datasette_app
+from wooarchive.web.serve import datasette_app
 
 SUBJECT = "Mijn eigen dossier bij de afdeling schulddienstverlening"
 

@@ -15,7 +15,7 @@ import pytest
 from wooarchive.archive.store import Archive
 from wooarchive.config import settings
 from wooarchive.indexer.run import index
-from wooarchive.serve import datasette_app
+from wooarchive.web.serve import datasette_app
 
 PAGE = "<html><head><title>{title}</title></head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
 

@@ -15,7 +15,7 @@ from wooarchive.archive.store import Archive
 from wooarchive.config import settings
 from wooarchive.indexer import whoosh_index
 from wooarchive.indexer.run import index
-from wooarchive.serve import datasette_app
+from wooarchive.web.serve import datasette_app
 
 PAGES = {
     "algoritmes": "Welke algoritmes gebruikt de gemeente bij de bijstand?",

@@ -27,7 +27,7 @@ from wooarchive.indexer.run import index
 from wooarchive.requests.letters import Requester
 from wooarchive.requests.stats import publish
 from wooarchive.requests.store import RequestStore
-from wooarchive.serve import datasette_app
+from wooarchive.web.serve import datasette_app
 
 NAME, MAIL, STREET = "Fenna de Vries-Bakker", "fenna.devries@onderzoek.example", "Lindenlaan 12"
 HOSTILE = """<!doctype html><html><head><title>Privacy <script>document.title='PWNED'</script></title></head>
@@ -327,7 +327,7 @@ def test_the_private_site_shows_requests_only_to_the_signed_in_owner(
 
 
 def test_serve_private_needs_requests_and_signs_in_as_root(built: Built, monkeypatch) -> None:
-    from wooarchive.serve import datasette_command
+    from wooarchive.web.serve import datasette_command
 
     monkeypatch.setenv("WOO_DATA", str(built.data))
     command = datasette_command(settings(), "127.0.0.1", 8001, private=True)

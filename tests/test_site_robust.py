@@ -20,7 +20,7 @@ from tests.servers import free_port
 from wooarchive.archive.store import Archive
 from wooarchive.cli import cli
 from wooarchive.config import settings
-from wooarchive.serve import datasette_app
+from wooarchive.web.serve import datasette_app
 
 HOSTILE_PATHS = [
     "/nope",

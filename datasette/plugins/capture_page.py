@@ -4,7 +4,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.config import settings
-from wooarchive.site import capture_page
+from wooarchive.web.pages import capture_page
 
 
 async def capture(datasette, request):

@@ -1,10 +1,10 @@
 """Woo decisions as data, per municipality: how long, how often late, how much blacked out,
 which grounds; with the distribution of days to decision as a picture and the data as CSV."""
 
-from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from wooarchive.site import decision_statistics, municipality_decisions
+from datasette import hookimpl
+from wooarchive.web.pages import decision_statistics, municipality_decisions
 
 
 async def decisions(datasette, request):

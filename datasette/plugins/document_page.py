@@ -4,7 +4,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
 from wooarchive.config import settings
-from wooarchive.site import SHA, document_page, highlight
+from wooarchive.web.pages import SHA, document_page, highlight
 
 
 async def document(datasette, request):

@@ -19,11 +19,12 @@ page and the same next-page link. Any other search is Datasette's own.
 import re
 from urllib.parse import parse_qsl, urlencode
 
+from datasette.filters import FilterArguments
+from datasette.utils import urlsafe_components
+
 from datasette import filters as builtin_filters
 from datasette import hookimpl
-from datasette.filters import FilterArguments
 from datasette.plugins import pm
-from datasette.utils import urlsafe_components
 from wooarchive.indexer.search import fts_form, fts_match
 from wooarchive.indexer.whoosh_index import visitor_query
 

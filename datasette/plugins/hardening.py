@@ -25,7 +25,7 @@ from datasette.views.base import DatasetteError
 from datasette import hookimpl
 from wooarchive.config import settings
 
-log = logging.getLogger("wooarchive.site")
+log = logging.getLogger("wooarchive.web")
 
 # Datasette's default handler would still run beside ours (every handler is awaited, the first
 # answer wins) and print each exception with rich; this one answers every error, so it goes

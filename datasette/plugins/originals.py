@@ -16,7 +16,7 @@ from datasette import hookimpl
 from wooarchive.archive.blobs import BlobStore
 from wooarchive.archive.export import record_bytes
 from wooarchive.config import settings
-from wooarchive.site import SHA, attachment_header, download_name
+from wooarchive.web.pages import SHA, attachment_header, download_name
 
 SAFE = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
-from wooarchive.site import (
+from wooarchive.web.pages import (
     AP_POINTS,
     DUTIES,
     LEGEND,
@@ -30,7 +30,7 @@ def _address(args: dict, **changes) -> str:
 
 
 async def overview(datasette, request):
-    """All municipalities, filtered and sorted as asked (site.scorecard_view); the CSV and JSON
+    """All municipalities, filtered and sorted as asked (pages.scorecard_view); the CSV and JSON
     hold the same rows."""
     rows = await datasette.get_database("archive").execute_fn(lambda conn: scorecard(conn))
     args = {k: request.args.get(k) for k in ("bekeken", "sort", "richting", *DUTIES)}

@@ -16,7 +16,7 @@ from wooarchive.config import settings
 from wooarchive.dutch import kind_label
 from wooarchive.indexer import whoosh_index
 from wooarchive.indexer.search import page_text
-from wooarchive.site import marked
+from wooarchive.web.pages import marked
 
 PER_PAGE = 20
 SHOWN_KINDS = [k for k in KINDS if k != "crawl_record"]

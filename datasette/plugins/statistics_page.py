@@ -4,7 +4,7 @@ aggregates, with the Kaplan-Meier curve of each cell as a picture and its data a
 from datasette.utils.asgi import Response
 
 from datasette import hookimpl
-from wooarchive.site import request_statistics
+from wooarchive.web.pages import request_statistics
 
 
 async def statistics(datasette, request):

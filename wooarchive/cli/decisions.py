@@ -9,6 +9,7 @@ import sys
 import click
 
 from wooarchive.archive.store import Archive
+from wooarchive.cli.common import open_archive
 from wooarchive.decisions.grounds import normalise
 from wooarchive.decisions.run import extract_decisions
 from wooarchive.decisions.stats import per_municipality
@@ -88,8 +89,6 @@ def decisions(ctx, municipality, ground, outcome, fmt) -> None:
     """
     if ctx.invoked_subcommand:
         return
-    from wooarchive.cli import open_archive
-
     rows = _rows(open_archive(), municipality, ground, outcome)
     _emit(
         rows,
@@ -107,8 +106,6 @@ def decisions(ctx, municipality, ground, outcome, fmt) -> None:
 @decisions.command("extract")
 def decisions_extract() -> None:
     """Read every woo_decision document again into woo_decisions and woo_grounds."""
-    from wooarchive.cli import open_archive
-
     report = extract_decisions(open_archive(), everything=True)
     click.echo(
         f"{report.decisions} decisions read, {report.grounds} grounds cited, "
@@ -125,8 +122,6 @@ def decisions_stats(fmt: str) -> None:
     Decided requests only, as the municipalities published them: not our own requests (see
     `woo requests stats`), and a municipality that never decides is not in here.
     """
-    from wooarchive.cli import open_archive
-
     rows = per_municipality(open_archive().db)
     if fmt != "table":
         _write(rows, fmt)
@@ -191,8 +186,6 @@ def inventories(
         woo inventories -m GM1963
         woo inventories --verdict "not an inventory" --format csv
     """
-    from wooarchive.cli import open_archive
-
     where, params = ["1"], []
     if municipality:
         where.append("d.municipality_code = ?")
@@ -229,8 +222,6 @@ def inventories(
 def inventory(sha256: str, fmt: str) -> None:
     """The rows of one inventory (its SHA-256 or a prefix of it): number, document, date as
     written and as a date, assessment, grounds, the platform's columns, and the row's notes."""
-    from wooarchive.cli import open_archive
-
     db = open_archive().db
     found = [
         r[0]

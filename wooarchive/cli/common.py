@@ -1,11 +1,15 @@
-"""Click parameter types and small helpers shared by the command groups."""
+"""What the command groups share: click parameter types, opening the archive (with the move of an
+earlier layout's private files), so that no group imports the root module."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import click
 
+from wooarchive.archive.store import Archive
+from wooarchive.config import settings
 from wooarchive.requests.deadlines import Span
 
 
@@ -45,3 +49,13 @@ def move_private_files() -> None:
 
     for line in move_private(settings()):
         click.echo(f"moved to the private directory: {line}", err=True)
+
+
+def open_archive() -> Archive:
+    move_private_files()
+    try:
+        return Archive()
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or 'data directory'}: {exc.strerror}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{settings().archive_db}: cannot be opened ({exc})") from exc

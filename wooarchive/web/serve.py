@@ -16,7 +16,7 @@ def datasette_dir() -> Path:
     configured = os.environ.get("WOO_DATASETTE_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "datasette"
+    return Path(__file__).resolve().parent.parent.parent / "datasette"
 
 
 # facet suggestions group every search result several times over; the configured facets stay

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from wooarchive.cli_types import IsoDate, move_private_files
+from wooarchive.cli.common import IsoDate, move_private_files
 from wooarchive.config import settings
 from wooarchive.requests.db import EVENT_KINDS
 from wooarchive.requests.identity import NoRequester, requester

@@ -19,23 +19,13 @@ from wooarchive.archive import municipalities as municipalities_lib
 from wooarchive.archive.cite import cite as cite_lib
 from wooarchive.archive.db import KINDS
 from wooarchive.archive.fetch import fetch
-from wooarchive.archive.store import Archive, ArchiveError
+from wooarchive.archive.store import ArchiveError
 from wooarchive.archive.verify import verify as verify_lib
-from wooarchive.cli_types import DateSpan, IsoDate, move_private_files
+from wooarchive.cli.common import DateSpan, IsoDate, open_archive
 from wooarchive.config import settings
 from wooarchive.requests.cli_format import render
 from wooarchive.requests.deadlines import LAWS, DeadlineError, Events, Span, timeline
-from wooarchive.serve import datasette_command
-
-
-def open_archive() -> Archive:
-    move_private_files()
-    try:
-        return Archive()
-    except OSError as exc:
-        raise click.ClickException(f"{exc.filename or 'data directory'}: {exc.strerror}") from exc
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"{settings().archive_db}: cannot be opened ({exc})") from exc
+from wooarchive.web.serve import datasette_command
 
 
 class WooGroup(click.Group):
@@ -869,8 +859,9 @@ def verify(full: bool) -> None:
 
 
 def _register() -> None:
-    from wooarchive.cli_decisions import COMMANDS as DECISIONS
-    from wooarchive.cli_requests import COMMANDS as REQUESTS
+    """The command groups join the root group; they import nothing from this module."""
+    from wooarchive.cli.decisions import COMMANDS as DECISIONS
+    from wooarchive.cli.requests import COMMANDS as REQUESTS
 
     for command in REQUESTS + DECISIONS:
         cli.add_command(command)

@@ -681,9 +681,9 @@ def national_picture(conn: sqlite3.Connection, path) -> dict:
     municipality publishes (grey where it was never crawled, so no colour claims what nobody
     checked), the states of every scorecard item across the country as bars, and both as a
     table for CSV. ``path`` makes a site path (Datasette's urls.path)."""
-    from wooarchive.charts import stacked_bars
     from wooarchive.dutch import kind_label
-    from wooarchive.maps import CREDIT, choropleth
+    from wooarchive.web.charts import stacked_bars
+    from wooarchive.web.maps import CREDIT, choropleth
 
     rows = scorecard(conn)
     fills, titles, links, table = {}, {}, {}, []
@@ -754,7 +754,7 @@ def crawl_history(conn: sqlite3.Connection, code: str) -> dict:
 def request_statistics(conn: sqlite3.Connection) -> list[dict]:
     """The published request statistics, the country first: each cell's figures and its
     Kaplan-Meier curve as SVG (the data is the request_survival table, as CSV beside it)."""
-    from wooarchive.charts import Point, survival_plot
+    from wooarchive.web.charts import Point, survival_plot
 
     db = sqlite_utils.Database(conn)
     if "request_survival" not in db.table_names():
@@ -792,8 +792,8 @@ LEGAL_TERMS = ((28, "28 dagen: de termijn"), (42, "42 dagen: met verdaging"))
 def decision_statistics(conn: sqlite3.Connection) -> dict:
     """What the published Woo decisions say, per municipality, with the distribution of days
     to decision as a picture (the data is the woo_decisions table, as CSV beside it)."""
-    from wooarchive.charts import histogram
     from wooarchive.decisions.stats import days_to_decision, per_municipality
+    from wooarchive.web.charts import histogram
 
     db = sqlite_utils.Database(conn)
     if "woo_decisions" not in db.table_names():
@@ -833,8 +833,8 @@ def municipality_decisions(conn: sqlite3.Connection, code: str) -> dict | None:
     decision with its dates, deadline, outcome and grounds, linked to its document page (where
     each value's sentence is shown). A municipality without any says so, and when it was last
     looked for (or that it never was); only an unknown code has no page."""
-    from wooarchive.charts import histogram
     from wooarchive.decisions.stats import days_to_decision, per_municipality
+    from wooarchive.web.charts import histogram
 
     db = sqlite_utils.Database(conn)
     name = db.execute("select name from municipalities where code = ?", [code]).fetchone()
