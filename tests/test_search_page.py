@@ -187,6 +187,7 @@ def test_the_tables_search_means_what_the_search_page_means(ds) -> None:
     assert len(_pages(ds, "cameratoezicht NOT utrecht")) == 45
     assert len(_pages(ds, "cameratoezicht -utrecht")) == 45
     assert len(_pages(ds, '"register van verwerkingen"')) == 1
+    assert _pages(ds, "-cameratoezicht") == []  # only what must not occur: nothing, not it
     # a search as Datasette's own (raw FTS5) is left as it is
     raw = urlencode({"_search": "verwerkingsregister", "_searchmode": "raw", "_shape": "array"})
     assert len(get(ds, f"/archive/pages.json?{raw}").json()) == 1

@@ -177,10 +177,14 @@ def search_filters(request, database, table, datasette):
     async def inner():
         search = request.args["_search"]
         match = fts_match(search)
-        params = {"search": match if match is not None else search}
-        matched = "pages_fts match :search" if match is not None else (
-            "pages_fts match escape_fts(:search)"
-        )
+        if match is None:
+            # nothing to look for (only what must not occur, or no word at all): no page, as
+            # on the search page; FTS5 would have matched the words it was told to leave out
+            return FilterArguments(
+                ["0"], {}, [f'search matches "{search}"'], {"supports_search": True, "search": search}
+            )
+        params = {"search": match}
+        matched = "pages_fts match :search"
         if window is None:
             where = f"rowid in (select rowid from pages_fts where {matched})"
         else:
