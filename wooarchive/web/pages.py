@@ -569,6 +569,9 @@ def scorecard(conn: sqlite3.Connection, code: str | None = None) -> list[dict]:
     return result
 
 
+FG_PAGES, FG_CHARS = 3, 20000
+
+
 def _fg_reachable(db: sqlite_utils.Database, code: str | None) -> set[str]:
     """The municipalities with a way to reach their FG on record: a page section naming the FG
     with a mail address or phone number (findings), or a page about the FG whose text holds one.
@@ -585,11 +588,17 @@ def _fg_reachable(db: sqlite_utils.Database, code: str | None) -> set[str]:
             params,
         )
     }
+    # the scorecard is computed on every request: only what can still change the answer is read
+    # (municipalities without such a section), and of each page about the FG its first
+    # FG_PAGES pages and FG_CHARS characters each, where a way to reach the FG stands (an
+    # annual report classified as the FG's would otherwise be scanned whole every time)
     for municipality, text in db.execute(
-        "select d.municipality_code, substr(group_concat(p.text, ' '), 1, 200000) from documents d "
-        f"join pages p on p.sha256 = d.sha256 where d.kind = 'fg_contact' {one} "
-        "group by d.sha256",
-        params,
+        "select d.municipality_code, substr(p.text, 1, ?) from documents d "
+        "join pages p on p.sha256 = d.sha256 "
+        f"where d.kind = 'fg_contact' and p.page <= ? {one} and not exists ("
+        "select 1 from findings f join documents d2 on d2.sha256 = f.sha256 "
+        "where f.kind = 'fg_contact' and d2.municipality_code = d.municipality_code)",
+        [FG_CHARS, FG_PAGES, *params],
     ):
         if municipality not in reachable and (EMAIL.search(text or "") or PHONE.search(text or "")):
             reachable.add(municipality)
