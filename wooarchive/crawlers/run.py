@@ -210,7 +210,10 @@ def processes_for(sites: int, wanted: int = 0) -> int:
     """How many processes crawl ``sites`` sites: ``wanted`` (WOO_CRAWL_PROCESSES) if given,
     else one per core as long as each has SITES_PER_PROCESS sites; never more than sites."""
     if wanted <= 0:
-        wanted = min(os.cpu_count() or 1, sites // SITES_PER_PROCESS)
+        # the cores this process may run on (a container or taskset may allow fewer than the
+        # machine has, and os.cpu_count() counts the machine's)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        wanted = min(cores or os.cpu_count() or 1, sites // SITES_PER_PROCESS)
     return max(1, min(wanted, sites))
 
 
