@@ -241,3 +241,14 @@ def _name(pid: str) -> str:
         return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
     except OSError:
         return ""
+
+
+def test_a_crawl_takes_no_more_processes_than_the_cores_it_may_run_on(monkeypatch) -> None:
+    from wooarchive.crawlers import run
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)  # the machine's
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # ours
+    assert run.processes_for(1000) == 2
+    assert run.processes_for(30) == 1  # fewer than 20 sites a process: one
+    assert run.processes_for(5, wanted=3) == 3  # asked for
+    assert run.processes_for(2, wanted=5) == 2  # never more than sites
