@@ -1,40 +1,53 @@
 """How much of a page is blacked out: the redaction boxes of a Woo document, measured.
 
-A redaction box is a solid rectangle laid over text: black, grey or coloured. On a page image
-(a scan, or a PDF page rendered small) the page's non-white pixels are eroded, which wipes out
-the thin strokes of text and leaves what is solid, then grown back; every remaining connected
-region that is evenly filled and at least a word in size is a box. The share
-is the boxes' area over the area the page's content covers (its margins do not count), so a
-page that is all redaction scores near 1 whatever its margins. The method follows what research
-on Dutch Woo pages did ("Detection of Redacted Text in Legal Documents", TPDL 2023), with
-Pillow alone.
+A redaction box is a rectangle laid over text: black, grey, coloured or pale, or white with a
+thin frame. The page is measured small (WIDTH pixels wide) and judged against its own paper (a
+scan's paper is grey): what differs from the paper in shade or colour is ink. Ink is eroded,
+which wipes out the thin strokes of text and leaves what is solid, then grown back; a solid
+region that is rectangular, evenly filled and at least a word in size is a box. A region whose
+outline steps (boxes on consecutive lines that touch) is cut where its width changes, one box
+per line. Dark regions are found apart from pale ones, so a name blacked out inside a grey chat
+bubble is found and the bubble is not.
 
-Redaction tools print the exception ground in the box: white on a black or grey fill, or black
-in a white box with a thin border (what the national Woo platform's documents show). The
-inside of every box, and of every bordered white rectangle, is read by Tesseract (one call per
-page, the insides stacked in one image); a white rectangle counts as a box only when all it
-holds is ground codes, so a table's cell or a form's field is no redaction.
+What is printed inside a candidate decides the rest, as the research found the difference
+between a redaction and a shaded table header or a message bubble to be ("Detection of
+Redacted Text in Legal Documents", TPDL 2023): its inside is read by Tesseract (one call per
+page, the insides stacked in one image) and a region holding words other than exception
+grounds and the labels redaction tools print ("buiten verzoek", "niet relevant") is no box.
+The grounds read are kept per box. White rectangles with a thin frame are found from their
+rules, whatever their height, and count only when they hold grounds or such labels: a form's
+field or a table's cell holds other text. The share is the boxes' area over the area the
+page's content covers (its margins do not count), so a page that is all redaction scores near
+1 whatever its margins. Pillow alone.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field, replace
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from wooarchive.decisions.grounds import find_grounds
 
 WIDTH = 800  # pixels a page is measured at: enough for a word-sized box, cheap to scan
-INK = 235  # darker than this is content
+INK = 24  # this much darker than the paper is ink (a pale grey box on white is 25 darker)
+DARK = 80  # this much darker than the paper is dark ink: black and grey boxes, text strokes
+BLACK = 180  # this much darker is black: a box blacked out inside a blue or grey bubble
+SATURATED = 48  # channels this far apart: coloured (a yellow or blue box, a blue bubble)
 ERODE = 5  # a square this wide is wiped out of text strokes but not of a box
 MIN_WIDTH, MIN_HEIGHT = 14, 7  # smaller than a short word is not a box
-FLAT = 0.85  # share of a box's inside within a few shades of its median: an even fill
-DARKER = 0.02  # share darker than the fill: more is dark text on a shading, not a box
-SHADES = 24
+RECTANGULAR = 0.85  # share of its bounding rectangle a box fills (a bold letter fills less)
+STEP = 3  # pixels an outline may move between rows and still be one box's side
+SHADES = 24  # within this many shades of the fill is the fill
+APART = 70  # further than this from the fill is something printed on it
+MIXED = 0.12  # share of the fill not near its median: more is a photo or a gradient
+PRINTED = 0.004  # share of the inside printed on: less is an empty box (or scan noise)
+MAX_SHARE = 0.9  # of the page's area: a larger region is the page itself (a dark scan)
 
 
 @dataclass(frozen=True)
@@ -44,8 +57,25 @@ class Box:
     right: int
     bottom: int
     area: int  # pixels it covers (a stack of boxes is not its bounding rectangle)
-    filled: bool = True  # False: a white box with a thin border
+    style: str = "black"  # black, grey, colour (any coloured or pale fill), framed (white)
+    printed: bool = False  # something is printed on it: read before it counts
     codes: tuple[str, ...] = ()  # the grounds printed in it, canonical
+
+    def rect(self, scale: float) -> tuple[int, int, int, int]:
+        """Where the box is in the page image measured (``scale``: measured per original
+        pixel): left, top, right, bottom."""
+        return tuple(round(v / scale) for v in (self.left, self.top, self.right, self.bottom))
+
+    def as_dict(self, scale: float) -> dict:
+        left, top, right, bottom = self.rect(scale)
+        return {
+            "x": left,
+            "y": top,
+            "width": right - left,
+            "height": bottom - top,
+            "style": self.style,
+            "codes": list(self.codes),
+        }
 
 
 @dataclass
@@ -54,10 +84,15 @@ class Redaction:
     boxes: list[Box] = field(default_factory=list)  # in the measured image's pixels
     scale: float = 1.0  # measured pixels per original pixel
     error: str | None = None  # why the codes in the boxes were not read
+    size: tuple[int, int] = (0, 0)  # the page image's pixels, as measured from
 
     @property
     def codes(self) -> list[str]:
         return [code for box in self.boxes for code in box.codes]
+
+    def boxes_as_dicts(self) -> list[dict]:
+        """The boxes in the page image's own pixels, with their style and grounds."""
+        return [box.as_dict(self.scale) for box in self.boxes]
 
 
 def _components(mask: Image.Image) -> list[tuple[int, int, int, int, int]]:
@@ -104,24 +139,196 @@ def _components(mask: Image.Image) -> list[tuple[int, int, int, int, int]]:
     return [tuple(r) for r in regions.values()]
 
 
-def _flat(region: Image.Image, mask: Image.Image) -> bool:
-    """Whether most of the region is one even fill with nothing darker on it. A code printed
-    in white inside a black box ("5.1.2e") leaves the fill even; a photo, a logo, or a heading
-    printed on a grey bar is not."""
-    histogram = region.histogram(mask)
+def _paper(grey: Image.Image) -> int:
+    """The paper's shade: the commonest of the lighter half (a scan's paper is not white)."""
+    histogram = grey.histogram()
+    return max(range(128, 256), key=lambda v: histogram[v])
+
+
+def _threshold(image: Image.Image, below: int) -> Image.Image:
+    return image.point(lambda v: 255 if v < below else 0)
+
+
+def _solid(mask: Image.Image) -> Image.Image:
+    return mask.filter(ImageFilter.MinFilter(ERODE)).filter(ImageFilter.MaxFilter(ERODE))
+
+
+def _bands(
+    solid: Image.Image, region: tuple[int, int, int, int]
+) -> list[tuple[int, int, int, int, int]]:
+    """A solid region cut where its outline steps: boxes on consecutive lines that touch are
+    one region whose left or right side moves between them. Returns (left, top, right, bottom,
+    pixels) per band of rows whose sides stay within STEP pixels."""
+    left, top, right, bottom = region
+    crop = solid.crop(region)
+    width = right - left
+    data = crop.tobytes()
+    extents = []
+    for y in range(bottom - top):
+        row = data[y * width : (y + 1) * width]
+        first = row.find(b"\xff")
+        if first == -1:
+            extents.append(None)
+            continue
+        extents.append((first, width - row[::-1].find(b"\xff"), row.count(b"\xff")))
+    runs: list[list[int]] = []  # [first row, last row, left, right, pixels]
+    for y, extent in enumerate(extents):
+        if extent is None:
+            continue
+        a, b, count = extent
+        run = runs[-1] if runs else None
+        previous = extents[y - 1] if y else None
+        # a side that jumps from one row to the next is a new box; one that drifts (a
+        # rounded corner, a tilted scan) is the same box
+        if run and previous and abs(a - previous[0]) <= STEP and abs(b - previous[1]) <= STEP:
+            run[1] = y
+            run[2], run[3] = min(run[2], a), max(run[3], b)
+            run[4] += count
+        else:
+            runs.append([y, y, a, b, count])
+    # rows whose sides keep moving (a rounded corner, a soft edge) belong to the steady run
+    # beside them; only two steady runs, each a line high, are two boxes
+    firm = [run[1] - run[0] + 1 >= MIN_HEIGHT for run in runs]
+    if sum(firm) < 2:
+        return [(left, top, right, bottom, sum(run[4] for run in runs))]
+    bands: list[list[int]] = []
+    pending: list[list[int]] = []  # soft runs before the first steady one
+    for run, steady in zip(runs, firm, strict=True):
+        if steady:
+            band = list(run)
+            for soft in pending:
+                band = [
+                    min(band[0], soft[0]),
+                    band[1],
+                    min(band[2], soft[2]),
+                    max(band[3], soft[3]),
+                    band[4] + soft[4],
+                ]
+            pending = []
+            bands.append(band)
+        elif bands and bands[-1][1] == run[0] - 1:
+            last = bands[-1]
+            bands[-1] = [
+                last[0],
+                run[1],
+                min(last[2], run[2]),
+                max(last[3], run[3]),
+                last[4] + run[4],
+            ]
+        else:
+            pending.append(run)
+    return [
+        (left + a, top + first, left + b, top + last + 1, count)
+        for first, last, a, b, count in bands
+    ]
+
+
+def _inside(
+    grey: Image.Image,
+    core: Image.Image,
+    region: tuple[int, int, int, int],
+    full: Image.Image,
+    scale: float,
+):
+    """How a region is filled: (fill shade, share printed on it, share mixed). The fill is
+    judged away from its edges (softened by scanning and scaling), on the eroded mask; what is
+    printed on it, of either shade (a white code on black, dark text on a bubble), on the page
+    at full size (scaled down, a thin white code on grey is grey), over its inside but a rim."""
+    histogram = grey.crop(region).histogram(core.crop(region))
     total = sum(histogram)
+    if not total:
+        return None
     median, seen = 0, 0
     while seen + histogram[median] < total / 2:
         seen += histogram[median]
         median += 1
     near = sum(histogram[max(0, median - SHADES) : median + SHADES + 1])
-    darker = sum(histogram[: max(0, median - SHADES)])
-    return near >= FLAT * total and darker <= DARKER * total
+    left, top, right, bottom = region
+    rim = 2 if min(right - left, bottom - top) > 8 else 0
+    inner = tuple(round(v / scale) for v in (left + rim, top + rim, right - rim, bottom - rim))
+    whole = full.crop(inner).histogram()
+    apart = sum(whole[: max(0, median - APART)]) + sum(whole[median + APART + 1 :])
+    return median, apart / max(1, sum(whole)), (total - near) / total
+
+
+def _style(rgb: Image.Image, core: Image.Image, region, fill: int, paper: int) -> str:
+    red, green, blue = (band.crop(region).histogram(core.crop(region)) for band in rgb.split())
+
+    def mean(histogram: list[int]) -> float:
+        total = sum(histogram) or 1
+        return sum(v * n for v, n in enumerate(histogram)) / total
+
+    channels = [mean(h) for h in (red, green, blue)]
+    if max(channels) - min(channels) > SATURATED / 2:
+        return "colour"
+    if fill < 80:
+        return "black"
+    return "grey" if fill < paper - INK * 2 else "colour"
+
+
+def _candidates(
+    small: Image.Image, grey: Image.Image, paper: int, full: Image.Image, scale: float
+) -> list[Box]:
+    """Solid, rectangular, evenly filled regions: boxes, and what only reading tells from
+    boxes (a shaded header, a bubble with a message)."""
+    red, green, blue = small.split()
+    spread = ImageChops.subtract(
+        ImageChops.lighter(ImageChops.lighter(red, green), blue),
+        ImageChops.darker(ImageChops.darker(red, green), blue),
+    )
+    coloured = spread.point(lambda v: 255 if v > SATURATED else 0)
+    ink = ImageChops.lighter(_threshold(grey, paper - INK + 1), coloured)
+    dark = _threshold(grey, paper - DARK + 1)
+    black = _threshold(grey, paper - BLACK + 1)
+    page_area = grey.width * grey.height
+    found: list[Box] = []
+    for mask in (black, dark, ink):
+        solid = _solid(mask)
+        core = solid.filter(ImageFilter.MinFilter(ERODE))
+        for component in _components(solid):
+            if (component[2] - component[0]) * (
+                component[3] - component[1]
+            ) > MAX_SHARE * page_area:
+                continue
+            for left, top, right, bottom, count in _bands(solid, component[:4]):
+                width, height = right - left, bottom - top
+                if width < MIN_WIDTH or height < MIN_HEIGHT:
+                    continue
+                if count < RECTANGULAR * width * height:
+                    continue  # a letter of a large heading, a logo's shape
+                region = (left, top, right, bottom)
+                inside = _inside(grey, core, region, full, scale)
+                if inside is None:
+                    continue  # nothing left inside: a thick line, not a box
+                fill, printed, mixed = inside
+                if mixed > MIXED or fill >= paper - INK // 2:
+                    continue  # a photo, a gradient; or paper between the ink
+                box = Box(
+                    left,
+                    top,
+                    right,
+                    bottom,
+                    count,
+                    style=_style(small, core, region, fill, paper),
+                    printed=printed > PRINTED,
+                )
+                if not any(_same(box, other) for other in found):
+                    found.append(box)
+    return found
+
+
+def _same(a: Box, b: Box) -> bool:
+    """Whether two regions are one box found twice (dark and pale ink both hold a black box)."""
+    width = min(a.right, b.right) - max(a.left, b.left)
+    height = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if width <= 0 or height <= 0:
+        return False
+    smaller = min((a.right - a.left) * (a.bottom - a.top), (b.right - b.left) * (b.bottom - b.top))
+    return width * height >= 0.8 * smaller
 
 
 LINE = 30  # a horizontal run this long (measured pixels) may be the edge of a bordered box
 THIN = 4  # a border at most this thick
-MAX_BOX_HEIGHT = 120  # a bordered white box a few lines high at most
 READ_TIMEOUT = 60  # seconds Tesseract may take for one page's boxes
 # what a box may hold: codes, and the letters and digits of any other text (so that a white
 # rectangle with a caption in it is still seen to hold more than codes); no "¢" for a "c"
@@ -129,6 +336,12 @@ WHITELIST = (
     "tessedit_char_whitelist=0123456789.,;:()-/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 UPSCALE = 3  # measured pixels are small for reading; the insides are enlarged before OCR
+# what redaction tools print in a box besides the ground: why it was taken out
+LABELS = re.compile(
+    r"buiten\s*(?:het\s*|de\s*)?(?:verzoek|reikwijdte|scope)|niet\s*relevant|dubbel|"
+    r"reeds\s*openbaar|\b(?:woo|wob|artikel|art|lid|onder|sub|en)\b",
+    re.I,
+)
 
 
 def _rules(content: Image.Image) -> list[tuple[int, int, int]]:
@@ -153,47 +366,52 @@ def _rules(content: Image.Image) -> list[tuple[int, int, int]]:
     return found
 
 
-def _bordered(content: Image.Image) -> list[Box]:
-    """White rectangles with a thin dark border and no rule inside (tables have rules)."""
+def _bordered(content: Image.Image, page_height: int) -> list[Box]:
+    """White rectangles with a thin dark border, of any height up to the page, and no rule
+    inside (a table's cell has rules)."""
     rules = _rules(content)
     pixels = content.load()
     boxes = []
+
+    def side(x: int, top: int, bottom: int) -> float:
+        # the side's column may fall a pixel either way of the rule's end when scaled
+        return max(
+            sum(pixels[c, y] > 0 for y in range(top, bottom)) / (bottom - top)
+            for c in range(max(0, x - 1), min(content.width, x + 2))
+        )
+
     for index, (top, left, right) in enumerate(rules):
         for bottom, other_left, other_right in rules[index + 1 :]:
-            if bottom - top > MAX_BOX_HEIGHT:
+            if bottom - top > page_height:
                 break
             if bottom - top < MIN_HEIGHT + 2 * THIN or abs(other_left - left) > 2:
                 continue
             if abs(other_right - right) > 2:
                 continue
-            sides = [
-                sum(pixels[x, y] > 0 for y in range(top, bottom)) / (bottom - top)
-                for x in (left + 1, right - 2)
-            ]
-            if min(sides) < 0.9:
+            if min(side(left, top, bottom), side(right - 1, top, bottom)) < 0.9:
                 continue
             inner = content.crop((left + THIN, top + THIN, right - THIN, bottom - THIN))
             columns = inner.resize((inner.width, 1), Image.Resampling.BOX)
             if any(v > 230 for v in columns.tobytes()):
-                continue  # a rule runs from top to bottom inside: a table's cell, not a box
+                break  # a rule runs from top to bottom inside: a table's cell, not a box
             area = (right - left) * (bottom - top)
-            boxes.append(Box(left, top, right, bottom, area, filled=False))
+            boxes.append(Box(left, top, right, bottom, area, style="framed", printed=True))
             break
     return boxes
 
 
-def _read_codes(
+def _read(
     page: Image.Image, scale: float, boxes: list[Box]
 ) -> tuple[list[tuple[str, ...] | None], str | None]:
-    """The ground codes printed inside each box (None for a bordered box that holds other text
-    too), read by one Tesseract call over their insides cut from the page at full size and
-    stacked in one image (a filled box inverted, so the code is dark on light)."""
+    """The ground codes printed inside each box, or None for a box that holds other words
+    too, read by one Tesseract call over their insides cut from the page at full size and
+    stacked in one image (dark prints inverted, so the text is dark on light)."""
     if shutil.which("tesseract") is None:
         return [() for _ in boxes], "tesseract is not installed: codes in boxes not read"
     crops, spans, y = [], [], 0
     enlarge = max(1.0, UPSCALE * scale)
     for box in boxes:
-        margin = 2 if box.filled else THIN
+        margin = THIN if box.style == "framed" else 2
         crop = page.crop(
             tuple(
                 round(v / scale)
@@ -205,9 +423,10 @@ def _read_codes(
                 )
             )
         )
-        if box.filled:
-            crop = ImageOps.invert(crop)
-        crop = ImageOps.autocontrast(crop).resize(
+        crop = ImageOps.autocontrast(crop)
+        if sum(crop.histogram()[:128]) > crop.width * crop.height / 2:
+            crop = ImageOps.invert(crop)  # light print on a darker fill
+        crop = crop.resize(
             (round(crop.width * enlarge), round(crop.height * enlarge)), Image.Resampling.BICUBIC
         )
         crops.append(crop)
@@ -220,7 +439,7 @@ def _read_codes(
     sheet.save(buffer, format="PNG")
     try:
         done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "--psm", "6", "-l", "eng", "-c", WHITELIST, "tsv"],
+            ["tesseract", "stdin", "stdout", "--psm", "11", "-l", "eng", "-c", WHITELIST, "tsv"],
             input=buffer.getvalue(),
             capture_output=True,
             timeout=READ_TIMEOUT,
@@ -238,57 +457,58 @@ def _read_codes(
         for index, (top, bottom) in enumerate(spans):
             if top <= middle < bottom:
                 words[index].append(cells[11])
-    codes = []
-    for box, found in zip(boxes, words, strict=True):
-        text = " ".join(found)
-        grounds = [g for g in find_grounds(text, bare=True) if g.valid]
-        codes.append(tuple(g.code for g in grounds))
-        if not box.filled:
-            rest = text
-            for ground in grounds:
-                rest = rest.replace(ground.notation, " ", 1)
-            if any(ch.isalnum() for ch in rest):
-                codes[-1] = None  # text besides codes: a form field or a caption, no box
-    return codes, None
+    return [_grounds_only(" ".join(found)) for found in words], None
+
+
+def _grounds_only(text: str) -> tuple[str, ...] | None:
+    """The grounds in a box's text (with "" for a redaction label: "buiten verzoek"), or None
+    when it says more: a word of four letters or more, or two of three, besides grounds and
+    labels (a message, a caption, a table's header). Shorter leftovers are what OCR makes of
+    a box's edge."""
+    grounds = [g for g in find_grounds(text, bare=True) if g.valid]
+    rest = text
+    for ground in grounds:
+        rest = rest.replace(ground.notation, " ", 1)
+    words = [w for w in re.findall(r"[^\W\d_]+", LABELS.sub(" ", rest))]
+    if any(len(w) >= 4 for w in words) or sum(len(w) >= 3 for w in words) >= 2:
+        return None
+    return tuple(g.code for g in grounds) + (("",) if LABELS.search(rest) else ())
 
 
 def measure(image: Image.Image, read_codes: bool = True) -> Redaction:
     """The redaction boxes on a page image, the share of its content they cover, and the
-    ground codes printed in them (``read_codes``: with Tesseract)."""
-    page = grey = image.convert("L")
-    scale = min(1.0, WIDTH / max(grey.width, 1))
+    ground codes printed in them (``read_codes``: with Tesseract; without it a box with
+    something printed on it counts only when the print is light on a dark fill)."""
+    page = image.convert("RGB")
+    scale = min(1.0, WIDTH / max(page.width, 1))
+    small = page
     if scale < 1.0:
-        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)))
-    content = grey.point(lambda v: 255 if v < INK else 0)
-    solid = content.filter(ImageFilter.MinFilter(ERODE)).filter(ImageFilter.MaxFilter(ERODE))
-    # evenness is judged inside a region, away from its edges (softened by scanning and scaling)
-    core = solid.filter(ImageFilter.MinFilter(ERODE))
-    boxes = []
-    for left, top, right, bottom, count in _components(solid):
-        width, height = right - left, bottom - top
-        if width < MIN_WIDTH or height < MIN_HEIGHT:
-            continue
-        region = (left, top, right, bottom)
-        inside = core.crop(region)
-        if not inside.getbbox():
-            continue  # nothing left inside: a thick line, not a box
-        if not _flat(grey.crop(region), inside):
-            continue  # a photo, a logo, a table's shading with text in it
-        boxes.append(Box(left, top, right, bottom, count))
+        small = page.resize((round(page.width * scale), round(page.height * scale)))
+    grey = small.convert("L")
+    paper = _paper(grey)
+    full = page.convert("L")
+    boxes = _candidates(small, grey, paper, full, scale)
+    content = _threshold(grey, paper - INK + 1)
     error = None
     if read_codes:
-        boxes += _bordered(content)
-        if boxes:
-            codes, error = _read_codes(page, scale, boxes)
+        boxes += [
+            box for box in _bordered(content, grey.height) if not any(_same(box, b) for b in boxes)
+        ]
+        printed = [box for box in boxes if box.printed]
+        if printed:
+            codes, error = _read(full, scale, printed)
+            read = dict(zip(printed, codes, strict=True))
             boxes = [
-                replace(box, codes=found or ())
-                for box, found in zip(boxes, codes, strict=True)
-                if box.filled or found  # a bordered box only with nothing but codes in it
+                replace(box, codes=tuple(c for c in read[box] if c)) if box in read else box
+                for box in boxes
+                # what holds other words is no box; a frame counts only with a ground or a
+                # label in it (an empty one is a form's field)
+                if box not in read or read[box] is not None and (box.style != "framed" or read[box])
             ]
     else:
-        boxes = [box for box in boxes if box.filled]
+        boxes = [b for b in boxes if not b.printed or b.style in ("black", "grey")]
     bbox = content.getbbox()
     area = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) if bbox else 0
     covered = sum(b.area for b in boxes)
     share = round(min(1.0, covered / area), 4) if area else 0.0
-    return Redaction(share, boxes, scale, error)
+    return Redaction(share, boxes, scale, error, image.size)

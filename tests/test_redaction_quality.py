@@ -1,0 +1,99 @@
+"""Redaction boxes found as researchers annotate them, on pages drawn in every style.
+
+The pages (tests/fixtures/redacted_pages.py) are drawn box by box, so their true boxes are
+known; each style is scored as the TPDL 2023 research scores its detector: a found box is
+correct at an intersection over union of 0.5, and the share of the page redacted is compared
+as the area error in points.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.redacted_pages import PAGES
+from wooarchive.indexer.redaction import measure
+from wooarchive.indexer.redaction_score import read_via, score_page
+
+# a ground printed in place of the words, with no box, is not found from the image: left out
+FOUND_FROM_THE_IMAGE = [name for name in PAGES if name != "code zonder vlak"]
+
+
+@pytest.mark.parametrize("style", FOUND_FROM_THE_IMAGE)
+def test_each_style_of_box_is_found_as_a_researcher_annotates_it(style: str) -> None:
+    image, truth = PAGES[style]()
+    found = measure(image)
+    score = score_page([box.rect(found.scale) for box in found.boxes], truth, image.size)
+    assert score.precision >= 0.9, f"{style}: {score.found - score.correct} boxes invented"
+    assert score.recall >= 0.9, f"{style}: {score.true - score.correct} boxes missed"
+    assert score.mean_area_error < 1.0  # points of the page
+
+
+def test_the_grounds_printed_in_boxes_of_every_colour_are_read() -> None:
+    image, _ = PAGES["gekleurd en licht"]()
+    codes = measure(image).codes
+    assert codes and set(codes) <= {"5.1.2e", "5.1.1d"}
+    image, _ = PAGES["zwart, grote code"]()
+    assert set(measure(image).codes) == {"5.1.2e", "5.1.1c", "5.1.2a"}
+
+
+def test_a_message_bubble_and_a_shaded_header_are_no_boxes() -> None:
+    """What is filled but holds words is no redaction: chat bubbles, a table's shaded header,
+    a coloured logo with the municipality's name."""
+    for style in ("chat", "zonder lakken"):
+        image, truth = PAGES[style]()
+        found = measure(image)
+        rects = [box.rect(found.scale) for box in found.boxes]
+        assert score_page(rects, truth, image.size).found <= len(truth) + 1
+
+
+def test_boxes_are_reported_in_the_page_images_pixels_with_their_style() -> None:
+    image, truth = PAGES["tegen elkaar"]()
+    found = measure(image)
+    boxes = found.boxes_as_dicts()
+    assert found.size == image.size
+    assert {box["style"] for box in boxes} == {"black"}
+    widest = max(boxes, key=lambda b: b["width"])
+    true_widest = max(truth, key=lambda t: t[2] - t[0])
+    assert abs(widest["width"] - (true_widest[2] - true_widest[0])) <= 6
+
+
+def test_the_score_counts_a_box_correct_from_half_overlap() -> None:
+    true = [(0, 0, 100, 20), (0, 40, 100, 60)]
+    found = [(0, 0, 100, 20), (50, 40, 150, 60), (300, 300, 310, 310)]
+    score = score_page(found, true, (1000, 1000))
+    # the second found box overlaps its true box by a third (IoU 50/150): not correct
+    assert (score.correct, score.precision, score.recall) == (1, 1 / 3, 0.5)
+    assert score.area_error == pytest.approx(0.01, abs=0.002)
+
+
+def test_annotations_are_read_from_the_vgg_image_annotators_json(tmp_path: Path) -> None:
+    via = tmp_path / "gold.json"
+    via.write_text(
+        json.dumps(
+            {
+                "p1.png123": {
+                    "filename": "p1.png",
+                    "regions": [
+                        {
+                            "shape_attributes": {
+                                "name": "rect",
+                                "x": 5,
+                                "y": 6,
+                                "width": 7,
+                                "height": 8,
+                            }
+                        },
+                        {"shape_attributes": {"name": "polygon", "all_points_x": [1]}},
+                    ],
+                }
+            }
+        )
+    )
+    assert read_via(via) == {"p1.png": [(5, 6, 12, 14)]}
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2")
+    with pytest.raises(ValueError, match="broken.json: not a VIA annotation file"):
+        read_via(broken)
