@@ -97,3 +97,75 @@ def test_annotations_are_read_from_the_vgg_image_annotators_json(tmp_path: Path)
     broken.write_text("[1, 2")
     with pytest.raises(ValueError, match="broken.json: not a VIA annotation file"):
         read_via(broken)
+
+
+def _released_page_pdf(style: str) -> bytes:
+    """A drawn page as a one-page PDF at 200 dpi (what a municipality publishes)."""
+    import io
+
+    from fpdf import FPDF
+
+    image, _ = PAGES[style]()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(buffer, x=0, y=0, w=210, h=297)
+    return bytes(pdf.output())
+
+
+def test_every_woo_document_is_measured_after_reading(data_dir: Path, tmp_path: Path) -> None:
+    """Where most redaction is: the documents released beside a decision, and a decision added
+    without a kind that only its text shows to be one. A privacy statement is not measured."""
+    from click.testing import CliRunner
+
+    from tests.fixtures.documents import DECISION_LINES, redacted_pdf
+    from wooarchive.archive.store import Archive
+    from wooarchive.cli import cli
+    from wooarchive.config import settings
+
+    archive = Archive(settings())
+    released = tmp_path / "document-3.pdf"
+    released.write_bytes(_released_page_pdf("wit met kader"))
+    unkinded = tmp_path / "brief.pdf"
+    unkinded.write_bytes(redacted_pdf(DECISION_LINES * 2, {1: "5.1.2e", 4: "5.1.2e"}))
+    other = tmp_path / "privacy.pdf"
+    other.write_bytes(redacted_pdf(["Privacyverklaring", "Wij verwerken persoonsgegevens."], {}))
+    shas = {
+        "released": archive.record_file(released, municipality_code="GM1963", kind="woo_document"),
+        "unkinded": archive.record_file(unkinded, municipality_code="GM1963"),
+        "other": archive.record_file(other, municipality_code="GM1963", kind="privacy_statement"),
+    }
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    rows = {
+        name: archive.db.execute(
+            "select redaction_boxes, redaction_detail from pages where sha256 = ?", [r.sha256]
+        ).fetchone()
+        for name, r in shas.items()
+    }
+    assert rows["released"][0] == 9 and rows["unkinded"][0] == 2
+    assert rows["other"] == (None, None)
+    detail = json.loads(rows["released"][1])
+    assert (detail["width"], detail["height"]) == (1655, 2340) and 199 < detail["dpi"] < 201
+    assert {box["style"] for box in detail["boxes"]} == {"framed"}
+    tall = max(detail["boxes"], key=lambda b: b["height"])
+    assert tall["height"] > 200 and tall["codes"] == []  # "buiten verzoek": a label, no ground
+
+
+def test_woo_extract_reports_each_pages_boxes_as_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from wooarchive.cli import cli
+
+    page = tmp_path / "chat.png"
+    image, truth = PAGES["chat"]()
+    image.save(page, dpi=(326, 326))
+    result = CliRunner().invoke(cli, ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    [measured] = [p["redaction"] for p in json.loads(result.output)["pages"]]
+    assert (measured["width"], measured["height"], measured["dpi"]) == (1170, 2532, 326.0)
+    rects = [(b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]) for b in measured["boxes"]]
+    assert score_page(rects, truth, image.size).f1 >= 0.9
+    assert 0 < measured["share"] < 0.2
+    plain = CliRunner().invoke(cli, ["extract", str(page), "--no-redaction", "--json"])
+    assert "redaction" not in json.loads(plain.output)["pages"][0]

@@ -538,6 +538,12 @@ def _inventory_verdicts(db: sqlite_utils.Database) -> None:
         db["woo_inventory_items"].add_column(column, str)
 
 
+def _redaction_boxes(db: sqlite_utils.Database) -> None:
+    """Where a page's redaction boxes are (JSON: the page image's size and dpi, each box's
+    place in its pixels, style and grounds), so a box can be shown over the page and checked."""
+    db["pages"].add_column("redaction_detail", str)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -560,6 +566,7 @@ MIGRATIONS: list[Migration] = [
     _pages_fts_by_insert,
     _inventory_dates,
     _inventory_verdicts,
+    _redaction_boxes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -279,8 +279,17 @@ SHOWN_FAILURES = 20
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def extract(file: Path, as_json: bool) -> None:
+@click.option(
+    "--redaction/--no-redaction",
+    default=True,
+    help="Measure each page's redaction boxes (PDFs and images; on by default).",
+)
+def extract(file: Path, as_json: bool, redaction: bool) -> None:
     """Text per page from one file (OCR where needed); the file need not be archived.
+
+    Each page of a PDF or an image is measured for redaction: the boxes (x, y, width and
+    height in the pixels of the page image, whose size and dpi are given), their style, the
+    grounds printed in them, and the share of the page's content they cover.
 
     \b
     Example:
@@ -293,7 +302,7 @@ def extract(file: Path, as_json: bool) -> None:
     if not file.exists():
         raise click.ClickException(f"{file}: no such file")
     try:
-        result = extract_file(file, current_settings())
+        result = extract_file(file, current_settings(), redaction=redaction)
     except OSError as exc:
         raise click.ClickException(f"{file}: {exc.strerror or exc}") from exc
     text = "\n".join(p.text for p in result.pages)
@@ -321,7 +330,13 @@ def extract(file: Path, as_json: bool) -> None:
             f"{file}: {result.mime}, {kind}, {len(result.pages)} pages, status {result.status}"
         )
         for page in result.pages:
-            click.echo(f"--- page {page.page} ({page.method}) ---\n{page.text}")
+            measured = ""
+            if page.redacted_share is not None:
+                grounds = f", grounds {page.redaction_codes}" if page.redaction_codes else ""
+                measured = (
+                    f"; redacted {page.redacted_share:.1%} in {page.redaction_boxes} boxes{grounds}"
+                )
+            click.echo(f"--- page {page.page} ({page.method}{measured}) ---\n{page.text}")
         for error in result.errors:
             click.echo(f"problem: {error}", err=True)
     if result.status not in ("ok", "partial"):

@@ -9,6 +9,7 @@ problem is recorded on the extraction; nothing a file does stops the caller.
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,9 +47,19 @@ class Page:
     redacted_share: float | None = None  # of the page's content under redaction boxes
     redaction_boxes: int | None = None
     redaction_codes: str | None = None  # ground codes printed in the boxes, "5.1.2e, 5.1.2e"
+    # the boxes where they are: the page image's width, height and dpi, each box's x, y,
+    # width, height (in that image's pixels), style and grounds
+    redaction_detail: dict | None = None
 
     def as_dict(self) -> dict:
-        return {"page": self.page, "method": self.method, "text": self.text}
+        page = {"page": self.page, "method": self.method, "text": self.text}
+        if self.redaction_detail is not None:
+            page["redaction"] = {
+                "share": self.redacted_share,
+                "codes": self.redaction_codes.split(", ") if self.redaction_codes else [],
+                **self.redaction_detail,
+            }
+        return page
 
 
 @dataclass
@@ -86,6 +97,7 @@ class Extraction:
                     p.redacted_share,
                     p.redaction_boxes,
                     p.redaction_codes,
+                    p.redaction_detail,
                 ]
                 for p in self.pages
             ],
@@ -126,7 +138,8 @@ class ReadJob:
     mime: str | None
     config: Settings
     output_dir: str  # searchable PDFs (the derived directory)
-    redaction: bool = False  # measure redaction boxes per page (Woo decisions and their files)
+    kind: str | None = None  # what the crawl took it for: a Woo document's pages are measured
+    redaction: bool = False  # measure redaction boxes per page whatever the document is
 
 
 def plain_text(data: bytes) -> str:
@@ -359,7 +372,7 @@ def extract(job: ReadJob) -> Extraction:
         ocr = ocr_job(extraction, job.config, workdir, Path(job.output_dir))
         if ocr is not None:
             apply_ocr(extraction, run_job(ocr))
-        if job.redaction:
+        if job.redaction or is_woo_document(job.kind, extraction):
             measure_redaction(extraction, workdir)
         extraction.source = path  # the working copy is gone with the reader's directory
         extraction.errors = [_without_paths(e, path, workdir) for e in extraction.errors]
@@ -371,27 +384,74 @@ def extract(job: ReadJob) -> Extraction:
 # pixels on a page's longer side: A4 at 200 dpi; boxes are found at a third of that, the codes
 # printed in them read at this size
 REDACTION_SIDE = 2340
+WOO_DOCUMENTS = ("woo_decision", "woo_document")  # where redaction is: decisions, what they release
+
+
+# a ground as redaction tools print it in a box, which a text layer or OCR keeps: 5.1.2e, 10.2.g
+PRINTED_GROUND = re.compile(r"(?<![\d.])(?:5\.1\.[12]\.?\s?[a-i]|10\.[12]\.?\s?[a-g])\b", re.I)
+
+
+def is_woo_document(kind: str | None, extraction: Extraction) -> bool:
+    """Whether a document's pages are measured for redaction: what the crawl took for a Woo
+    decision or a document released with one, and what reads as one once read (a file added
+    without a kind, a scan whose words only OCR gave): a decision's words on its first pages,
+    or a ground as printed in a box on any page."""
+    if kind in WOO_DOCUMENTS:
+        return True
+    if extraction.mime not in IMAGES and extraction.mime != "application/pdf":
+        return False
+    from wooarchive.cues import COMPILED
+    from wooarchive.indexer.kinds import PAGES
+
+    opening = " ".join(p.text for p in extraction.pages[:PAGES])
+    if any(pattern.search(opening) for pattern in COMPILED["woo_decision"]):
+        return True
+    return any(PRINTED_GROUND.search(p.text) for p in extraction.pages)
+
+
+def _dpi(image, points: tuple[float, float] | None) -> float | None:
+    """Pixels per inch of a page image: from the PDF page's size in points, else the image's
+    own resolution, else unknown."""
+    if points and points[1] > 0:
+        return round(image.height / (points[1] / 72), 1)
+    dpi = image.info.get("dpi")
+    return round(float(dpi[1]), 1) if dpi and dpi[1] else None
+
+
+def _page_points(path: Path) -> dict[int, tuple[float, float]]:
+    """Each PDF page's shown size in points, by page number (none when pypdf cannot tell)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(str(path))
+        return {
+            n: (float(page.cropbox.width), float(page.cropbox.height))
+            for n, page in enumerate(reader.pages, 1)
+        }
+    except Exception:  # noqa: BLE001  (a page size is a nicety; the boxes are measured anyway)
+        return {}
 
 
 def measure_redaction(extraction: Extraction, workdir: Path) -> None:
-    """The share of each page's content under redaction boxes, for a PDF (pages rendered
-    small) or an image; a page that cannot be rendered is left unmeasured."""
+    """Each page's redaction boxes, where they are, their style and grounds, and the share of
+    its content under them, for a PDF (pages rendered in colour, 200 dpi for A4) or an image; a
+    page that cannot be rendered is left unmeasured."""
     from PIL import Image
 
     by_number = {p.page: p for p in extraction.pages}
+    points: dict[int, tuple[float, float]] = {}
     if extraction.mime in IMAGES:
         images = {1: extraction.path}
     elif extraction.mime == "application/pdf":
+        source = extraction.source or extraction.path
         try:
             images = poppler.thumbnails(
-                extraction.source or extraction.path,
-                sorted(by_number),
-                workdir,
-                max_side=REDACTION_SIDE,
+                source, sorted(by_number), workdir, max_side=REDACTION_SIDE, grey=False
             )
         except poppler.PopplerError as exc:
             extraction.errors.append(f"redaction not measured ({exc})")
             return
+        points = _page_points(source)
     else:
         return
     for number, image_path in images.items():
@@ -400,8 +460,15 @@ def measure_redaction(extraction: Extraction, workdir: Path) -> None:
             continue
         with Image.open(image_path) as image:
             found = redaction.measure(image)
+            dpi = _dpi(image, points.get(number))
         page.redacted_share, page.redaction_boxes = found.share, len(found.boxes)
         page.redaction_codes = ", ".join(found.codes) or None
+        page.redaction_detail = {
+            "width": found.size[0],
+            "height": found.size[1],
+            "dpi": dpi,
+            "boxes": found.boxes_as_dicts(),
+        }
         if found.error and found.error not in extraction.errors:
             extraction.errors.append(found.error)
 
@@ -437,9 +504,11 @@ def read_all(jobs: list[ReadJob], config: Settings, workers: int) -> Iterator[Ex
             yield outcome if isinstance(outcome, Extraction) else failed(job, outcome)
 
 
-def extract_file(path: Path, config: Settings, sha256: str | None = None) -> Extraction:
+def extract_file(
+    path: Path, config: Settings, sha256: str | None = None, redaction: bool = True
+) -> Extraction:
     """Read one file completely, OCR included, in a reader process of its own (what `woo
-    extract` prints)."""
+    extract` prints); ``redaction``: measure the redaction boxes of every page."""
     if sha256 is None:
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
@@ -447,6 +516,6 @@ def extract_file(path: Path, config: Settings, sha256: str | None = None) -> Ext
                 digest.update(chunk)
         sha256 = digest.hexdigest()
     with tempfile.TemporaryDirectory(prefix="woo-ocr-") as tmp:
-        job = ReadJob(str(path), sha256, None, config, tmp)
+        job = ReadJob(str(path), sha256, None, config, tmp, redaction=redaction)
         [extraction] = read_all([job], config, 1)
     return extraction

@@ -22,14 +22,15 @@ def thumbnails(
     timeout: float = 120,
     dpi: int = THUMBNAIL_DPI,
     max_side: int | None = None,
+    grey: bool = True,
 ) -> dict[int, Path]:
-    """Greyscale thumbnails (PGM files under ``workdir``) of the given 1-based pages, rendered
-    in runs of consecutive pages, by page number. With ``max_side`` a page is scaled so its
-    longer side has that many pixels whatever its size (a page of 200 inches is no bomb). A
-    page pdftoppm cannot render is missing."""
+    """Thumbnails (PGM files under ``workdir``; PPM in colour with ``grey`` false) of the
+    given 1-based pages, rendered in runs of consecutive pages, by page number. With
+    ``max_side`` a page is scaled so its longer side has that many pixels whatever its size (a
+    page of 200 inches is no bomb). A page pdftoppm cannot render is missing."""
     if shutil.which("pdftoppm") is None:
         raise PopplerError("pdftoppm is not installed (make install)")
-    out = workdir / f"thumbnails-{max_side or dpi}"
+    out = workdir / f"thumbnails-{max_side or dpi}{'' if grey else '-colour'}"
     out.mkdir(exist_ok=True)
     size = ["-scale-to", str(max_side)] if max_side else ["-r", str(dpi)]
     runs: list[tuple[int, int]] = []
@@ -41,7 +42,7 @@ def thumbnails(
     for first, last in runs:
         try:
             subprocess.run(
-                ["pdftoppm", "-gray", *size, "-f", str(first), "-l", str(last)]
+                ["pdftoppm", *(["-gray"] if grey else []), *size, "-f", str(first), "-l", str(last)]
                 + [str(pdf), str(out / "p")],
                 capture_output=True,
                 timeout=timeout,
@@ -50,6 +51,6 @@ def thumbnails(
         except subprocess.TimeoutExpired as exc:
             raise PopplerError(f"pdftoppm took longer than {timeout} s") from exc
     found = {}
-    for path in out.glob("p-*.pgm"):
+    for path in out.glob("p-*.pgm" if grey else "p-*.ppm"):
         found[int(path.stem.rsplit("-", 1)[1])] = path
     return found

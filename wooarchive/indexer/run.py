@@ -68,6 +68,7 @@ PAGE_COLUMNS = (
     "redacted_share",
     "redaction_boxes",
     "redaction_codes",
+    "redaction_detail",
 )
 
 
@@ -119,6 +120,7 @@ def _store(archive: Archive, extraction: Extraction) -> None:
                     p.redacted_share,
                     p.redaction_boxes,
                     p.redaction_codes,
+                    json.dumps(p.redaction_detail) if p.redaction_detail else None,
                 )
                 for p in extraction.pages
             ],
@@ -273,7 +275,7 @@ def index(
                 row["mime"],
                 config,
                 str(config.derived_dir),
-                redaction=row["kind"] == "woo_decision",
+                kind=row["kind"],
             )
         )
     outcomes = reader(jobs) if reader else read_all(jobs, config, workers)

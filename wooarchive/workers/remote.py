@@ -48,6 +48,7 @@ def _payload(job: ReadJob) -> dict:
         "mime": job.mime,
         "tool": TOOL,
         "limits": {k: getattr(job.config, k) for k in LIMIT_FIELDS},
+        "kind": job.kind,
         "redaction": job.redaction,
     }
 

@@ -101,6 +101,7 @@ def read(self, job: dict) -> dict:
             job["mime"],
             config,
             str(config.derived_dir),
+            kind=job.get("kind"),
             redaction=job.get("redaction", False),
         )
     )
