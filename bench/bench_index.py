@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from wooarchive.archive import db as schema  # noqa: E402
 from wooarchive.archive.db import transaction  # noqa: E402
 from wooarchive.indexer import whoosh_index  # noqa: E402
-from wooarchive.indexer.run import insert_pages  # noqa: E402
+from wooarchive.indexer.run import PAGE_COLUMNS, insert_pages  # noqa: E402
 
 PAGES = int(os.environ.get("BENCH_PAGES", "100000"))
 WORDS_PER_PAGE = 120
@@ -124,7 +124,7 @@ def main() -> None:
         db = schema.connect(root / "archive.db")
         rows = [
             (p["sha256"], p["page"], "text", 1.0, p["text"], p["municipality_code"], p["kind"])
-            + (None,) * 4
+            + (None,) * (len(PAGE_COLUMNS) - 7)  # the measured columns: none
             for p in corpus
         ]
         start = time.perf_counter()

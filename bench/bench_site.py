@@ -43,7 +43,7 @@ from wooarchive.archive.db import transaction  # noqa: E402
 from wooarchive.archive.store import Archive  # noqa: E402
 from wooarchive.config import Settings  # noqa: E402
 from wooarchive.indexer import whoosh_index  # noqa: E402
-from wooarchive.indexer.run import insert_pages  # noqa: E402
+from wooarchive.indexer.run import PAGE_COLUMNS, insert_pages  # noqa: E402
 
 WOO = str(Path(sys.executable).with_name("woo"))
 
@@ -67,7 +67,8 @@ def build(data: Path) -> None:
         insert_pages(
             archive.db.conn,
             [
-                (p["sha256"], p["page"], "text", 1.0, p["text"], "GM0363", "other") + (None,) * 4
+                (p["sha256"], p["page"], "text", 1.0, p["text"], "GM0363", "other")
+                + (None,) * (len(PAGE_COLUMNS) - 7)  # the measured columns: none
                 for p in corpus
             ],
         )

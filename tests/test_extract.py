@@ -38,6 +38,15 @@ def test_the_json_has_exactly_the_promised_shape(data_dir: Path, tmp_path: Path)
             "page": 1,
             "method": "text",
             "text": "Besluit op uw Woo-verzoek\nWij maken de documenten openbaar.",
+            # an A4 page rendered at 200 dpi, nothing blacked out
+            "redaction": {
+                "share": 0.0,
+                "codes": [],
+                "width": 1655,
+                "height": 2340,
+                "dpi": 200.1,
+                "boxes": [],
+            },
         }
     ]
     assert not data_dir.exists()  # extracting does not archive

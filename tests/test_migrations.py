@@ -85,7 +85,7 @@ def test_pages_of_an_old_archive_stay_searchable_and_new_ones_join_them(tmp_path
     with transaction(upgraded.conn):
         insert_pages(
             upgraded.conn,
-            [("bb", 1, "text", 1.0, "nieuwe camera", None, None, None, None, None, None)],
+            [("bb", 1, "text", 1.0, "nieuwe camera", None, None, None, None, None, None, None)],
         )
         upgraded.execute("delete from pages where sha256 = 'aa'")  # the delete trigger still works
     found = upgraded.execute(
