@@ -13,18 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.redacted_pages import PAGES
-from wooarchive.indexer.redaction import measure
+from tests.fixtures.redacted_pages import PAGES, text_of
+from wooarchive.indexer.redaction import measure, unboxed_grounds
 from wooarchive.indexer.redaction_score import read_via, score_page
 
-# a ground printed in place of the words, with no box, is not found from the image: left out
-FOUND_FROM_THE_IMAGE = [name for name in PAGES if name != "code zonder vlak"]
 
-
-@pytest.mark.parametrize("style", FOUND_FROM_THE_IMAGE)
+@pytest.mark.parametrize("style", list(PAGES))
 def test_each_style_of_box_is_found_as_a_researcher_annotates_it(style: str) -> None:
     image, truth = PAGES[style]()
-    found = measure(image)
+    # a ground printed in place of words is found from the page's text (as read) and image
+    found = measure(image, text=text_of(image) if style == "code zonder vlak" else None)
     score = score_page([box.rect(found.scale) for box in found.boxes], truth, image.size)
     assert score.precision >= 0.9, f"{style}: {score.found - score.correct} boxes invented"
     assert score.recall >= 0.9, f"{style}: {score.true - score.correct} boxes missed"
@@ -37,6 +35,29 @@ def test_the_grounds_printed_in_boxes_of_every_colour_are_read() -> None:
     assert codes and set(codes) <= {"5.1.2e", "5.1.1d"}
     image, _ = PAGES["zwart, grote code"]()
     assert set(measure(image).codes) == {"5.1.2e", "5.1.1c", "5.1.2a"}
+
+
+@pytest.mark.parametrize(
+    "line, standing",
+    [
+        ("Geachte 5.1.2e,", 1),
+        ("Aan: 5.1.2e", 1),
+        ("Wij spraken met 5.1.2e en 5.1.2e over de aanbesteding.", 2),
+        ("heeft 5.1.2e van de gemeente gebeld", 1),
+        ("op grond van artikel 5.1.2e Woo", 0),
+        ("weggelakt op grond van 5.1.2e van de Woo", 0),
+        ("de gronden 5.1.2e en 5.1.2i zijn toegepast", 0),
+        ("persoonsgegevens (5.1.2e) zijn weggelakt", 0),
+        ("5.1.2e Eerbiediging van de persoonlijke levenssfeer", 0),
+        ("artikel 10.2.e Wob", 0),
+        ("de gronden 5.1.2e, 5.1.2i en 5.1.1c", 0),
+        ("Van: 5.1.2e, 5.1.2e", 2),
+    ],
+)
+def test_a_ground_counts_as_redaction_only_where_it_stands_for_words(
+    line: str, standing: int
+) -> None:
+    assert unboxed_grounds(line) == standing
 
 
 def test_a_message_bubble_and_a_shaded_header_are_no_boxes() -> None:

@@ -9,7 +9,6 @@ problem is recorded on the extraction; nothing a file does stops the caller.
 from __future__ import annotations
 
 import hashlib
-import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -387,10 +386,6 @@ REDACTION_SIDE = 2340
 WOO_DOCUMENTS = ("woo_decision", "woo_document")  # where redaction is: decisions, what they release
 
 
-# a ground as redaction tools print it in a box, which a text layer or OCR keeps: 5.1.2e, 10.2.g
-PRINTED_GROUND = re.compile(r"(?<![\d.])(?:5\.1\.[12]\.?\s?[a-i]|10\.[12]\.?\s?[a-g])\b", re.I)
-
-
 def is_woo_document(kind: str | None, extraction: Extraction) -> bool:
     """Whether a document's pages are measured for redaction: what the crawl took for a Woo
     decision or a document released with one, and what reads as one once read (a file added
@@ -406,7 +401,7 @@ def is_woo_document(kind: str | None, extraction: Extraction) -> bool:
     opening = " ".join(p.text for p in extraction.pages[:PAGES])
     if any(pattern.search(opening) for pattern in COMPILED["woo_decision"]):
         return True
-    return any(PRINTED_GROUND.search(p.text) for p in extraction.pages)
+    return any(redaction.PRINTED_GROUND.search(p.text) for p in extraction.pages)
 
 
 def _dpi(image, points: tuple[float, float] | None) -> float | None:
@@ -459,7 +454,7 @@ def measure_redaction(extraction: Extraction, workdir: Path) -> None:
         if page is None:
             continue
         with Image.open(image_path) as image:
-            found = redaction.measure(image)
+            found = redaction.measure(image, text=page.text)
             dpi = _dpi(image, points.get(number))
         page.redacted_share, page.redaction_boxes = found.share, len(found.boxes)
         page.redaction_codes = ", ".join(found.codes) or None

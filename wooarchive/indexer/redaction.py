@@ -475,10 +475,101 @@ def _grounds_only(text: str) -> tuple[str, ...] | None:
     return tuple(g.code for g in grounds) + (("",) if LABELS.search(rest) else ())
 
 
-def measure(image: Image.Image, read_codes: bool = True) -> Redaction:
+# a ground as redaction tools print it, in a box or in place of the words: 5.1.2e, 10.2.g
+PRINTED_GROUND = re.compile(r"(?<![\d.])(?:5\.1\.[12]\.?\s?[a-i]|10\.[12]\.?\s?[a-g])\b", re.I)
+# a word before a ground that cites it rather than stands for what was taken out
+CITING = re.compile(
+    r"^(?:artikel|art\.?|grond|gronden|weigeringsgrond(en)?|uitzonderingsgrond(en)?|lid|onder|"
+    r"sub|zie|ex|conform|jo\.?)$",
+    re.I,
+)
+# words after a ground that cite it: "5.1.2e Woo", "5.1.2e van de Woo"
+CITED = re.compile(r"^(?:woo|wob|lid)\b|^van\s+de\s+(?:woo|wob|wet)\b", re.I)
+LOCATE_WIDTH = 1700  # pixels a page is read at to find where an unboxed ground stands
+
+
+def _stands_in(words: list[str], index: int) -> bool:
+    """Whether the ground at ``words[index]`` (a line's words) stands in place of words taken
+    out ("Geachte 5.1.2e,", "Aan: 5.1.2e"), not cites the law ("artikel 5.1.2e", "5.1.2e Woo",
+    "(5.1.2e)", "artikel 5.1.2e en 5.1.2i"): the second of a list as the first. A ground
+    opening its line is a list of grounds."""
+    word = words[index]
+    before = words[index - 1] if index else None
+    if before is None or CITING.match(before) or word.startswith("("):
+        return False
+    if before.endswith(",") and _is_ground(before):
+        return _stands_in(words, index - 1)  # "5.1.2e, 5.1.2i": as the list's first
+    if before.lower() in ("en", "of", "t/m") and index >= 2 and _is_ground(words[index - 2]):
+        return _stands_in(words, index - 2)  # "gronden 5.1.2e en 5.1.2i", "met 5.1.2e en 5.1.2e"
+    return not CITED.match(" ".join(words[index + 1 : index + 4]))
+
+
+def _is_ground(word: str) -> bool:
+    return bool(PRINTED_GROUND.fullmatch(word.strip(",.;:[]")))
+
+
+def unboxed_grounds(text: str) -> int:
+    """How many grounds in a page's text stand in place of words."""
+    count = 0
+    for line in text.splitlines():
+        words = line.split()
+        count += sum(_is_ground(w) and _stands_in(words, i) for i, w in enumerate(words))
+    return count
+
+
+def _unboxed(full: Image.Image, scale: float, boxes: list[Box]) -> list[Box]:
+    """Grounds printed in place of words without a box, found where they stand on the page by
+    Tesseract, as boxes of the style "code" (in measured pixels)."""
+    factor = min(1.0, LOCATE_WIDTH / max(full.width, 1))
+    image = (
+        full
+        if factor == 1.0
+        else full.resize((round(full.width * factor), round(full.height * factor)))
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "--psm", "3", "-l", "eng", "tsv"],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=READ_TIMEOUT,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return []
+    lines: dict[tuple[str, str, str], list[list[str]]] = {}
+    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) >= 12 and cells[0] == "5" and cells[11].strip():
+            lines.setdefault((cells[2], cells[3], cells[4]), []).append(cells)
+    found = []
+    to_measured = scale / factor
+    for words in lines.values():
+        texts = [cells[11] for cells in words]
+        for index, cells in enumerate(words):
+            code = PRINTED_GROUND.fullmatch(texts[index].strip(",.;:[]"))
+            if not code or not _stands_in(texts, index):
+                continue
+            left, top, width, height = (int(v) for v in cells[6:10])
+            box = Box(
+                *(round(v * to_measured) for v in (left, top, left + width, top + height)),
+                area=round(width * height * to_measured**2),
+                style="code",
+                codes=tuple(g.code for g in find_grounds(code.group(0), bare=True) if g.valid),
+            )
+            if not any(_same(box, other) for other in boxes):
+                found.append(box)
+    return found
+
+
+def measure(image: Image.Image, read_codes: bool = True, text: str | None = None) -> Redaction:
     """The redaction boxes on a page image, the share of its content they cover, and the
     ground codes printed in them (``read_codes``: with Tesseract; without it a box with
-    something printed on it counts only when the print is light on a dark fill)."""
+    something printed on it counts only when the print is light on a dark fill). With the
+    page's ``text``, grounds printed in place of words without a box are found too, where the
+    text has more of them than the boxes hold."""
     page = image.convert("RGB")
     scale = min(1.0, WIDTH / max(page.width, 1))
     small = page
@@ -505,6 +596,9 @@ def measure(image: Image.Image, read_codes: bool = True) -> Redaction:
                 # label in it (an empty one is a form's field)
                 if box not in read or read[box] is not None and (box.style != "framed" or read[box])
             ]
+        if text and unboxed_grounds(text) > len([c for b in boxes for c in b.codes]):
+            if shutil.which("tesseract") is not None:
+                boxes += _unboxed(full, scale, boxes)
     else:
         boxes = [b for b in boxes if not b.printed or b.style in ("black", "grey")]
     bbox = content.getbbox()
