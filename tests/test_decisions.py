@@ -279,6 +279,12 @@ def test_the_grounds_printed_in_redaction_boxes_are_read(data_dir: Path, tmp_pat
             8,
         ),
         ("Beslissing-op-Wob-verzoek-zwembad-Oosterhout.html__concatenated-page1.png", 4),
+        # five black boxes; the three yellow bars of Gelderland's logo are none
+        (
+            "Beslissing-op-Wob-verzoek-aanleg-ontsluitingsweg-project-Eerbeek-Loenen.html"
+            "__concatenated-page1.png",
+            5,
+        ),
     ],
 )
 def test_the_boxes_a_person_sees_on_real_redacted_pages_are_found(name: str, boxes: int) -> None:
