@@ -193,6 +193,7 @@ def test_headers_are_matched_as_the_platform_writes_them_and_its_columns_kept() 
         "family": "F7",
         "thread": "T3",
         "case_number": "Z-21-4",
+        "matter": "M1",
     }
 
 

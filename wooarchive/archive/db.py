@@ -544,6 +544,14 @@ def _redaction_boxes(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("redaction_detail", str)
 
 
+def _inventory_matter_and_location(db: sqlite_utils.Database) -> None:
+    """Two more of the platform's columns kept per inventory row: the matter a document was
+    gathered under (its production report) and where the released document is (its public
+    inventory's `Locatie document`)."""
+    db["woo_inventory_items"].add_column("matter", str)
+    db["woo_inventory_items"].add_column("location", str)
+
+
 MIGRATIONS: list[Migration] = [
     _initial,
     _fetch_errors,
@@ -567,6 +575,7 @@ MIGRATIONS: list[Migration] = [
     _inventory_dates,
     _inventory_verdicts,
     _redaction_boxes,
+    _inventory_matter_and_location,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -167,6 +167,8 @@ ITEM_COLUMNS = (
     "family",
     "thread",
     "case_number",
+    "matter",
+    "location",
     "notes",
 )
 

@@ -31,7 +31,8 @@ from wooarchive.decisions.metadata import DATE
 
 COLUMNS = {
     "number": re.compile(
-        r"^(id|nr\.?|nummer|documentnummer|document\s*id|doc\.?\s*nr\.?|volgnummer|#)$", re.I
+        r"^(id|nr\.?|nummer|documentnummer|document\s*id|doc(ument)?\.?\s*nr\.?|volgnummer|#)$",
+        re.I,
     ),
     # `Bestandsnaam` heads the public inventory the ministries' platform generates
     "title": re.compile(
@@ -39,22 +40,30 @@ COLUMNS = {
     ),
     "date": re.compile(r"^(datum|documentdatum|date|datum\s*\(utc\))$", re.I),
     "assessment": re.compile(r"^(beoordeling|besluit|openbaarmaking|status|oordeel)$", re.I),
+    # the platform's export names the grounds column `tagmulti006`, suspension `tag015`
     "grounds": re.compile(
-        r"^(beoordelingsgrond(en)?|weigeringsgrond(en)?|uitzonderingsgrond(en)?|grond(en)?|"
-        r"wettelijke\s+grond(slag)?)$",
+        r"^(beoordelingsgrond(en|\(en\))?(\s*\(;\s*gescheiden\))?|weigeringsgrond(en|\(en\))?|"
+        r"uitzonderingsgrond(en|\(en\))?|grond(en|\(en\))?|wettelijke\s+grond(slag)?|tagmulti006)$",
         re.I,
     ),
-    "suspended": re.compile(r"^(opgeschort)$", re.I),
+    "suspended": re.compile(r"^(opgeschort|suspended|tag015)$", re.I),
 }
 # columns the ministries' platform keeps beside the fields above (its production report and
 # public inventory): kept per row, read from tables only
 EXTRA_COLUMNS = {
-    "public_link": re.compile(r"^(publieke\s+link|link|url)$", re.I),
+    "public_link": re.compile(
+        r"^(publieke\s*link(tag)?(\s*\(\s*\|\s*gescheiden\))?|publicatie\s*link|link|url)$",
+        re.I,
+    ),
     "remark": re.compile(r"^(toelichting|opmerking(en)?)$", re.I),
-    "related": re.compile(r"^(gerelateerd(e)?\s*(id|documenten)?)$", re.I),
+    "related": re.compile(r"^(gerelateerd(e)?\s*(id|document(en)?)?)$", re.I),
     "family": re.compile(r"^(famil(ie|y)(\s*id)?)$", re.I),
     "thread": re.compile(r"^(e-?mail\s*thread(\s*id)?|thread(\s*id)?)$", re.I),
-    "case_number": re.compile(r"^(zaaknummer|zaak(\s*nr\.?)?)$", re.I),
+    "case_number": re.compile(r"^(zaaknummer|zaak(\s*nr\.?)?|case(nr)?)$", re.I),
+    # the matter (dossier) a document was gathered under, in the platform's production report
+    "matter": re.compile(r"^(matter(\s*/\s*marjoleinnummer)?)$", re.I),
+    # where the platform's public inventory puts the released document
+    "location": re.compile(r"^(locatie\s+document)$", re.I),
 }
 ASSESSMENTS = [  # first that fires wins: "niet openbaar" before "openbaar"
     ("deels openbaar", re.compile(r"^(deels|gedeeltelijk)\s+openbaar", re.I)),

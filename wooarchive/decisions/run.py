@@ -25,7 +25,7 @@ from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
 # 3: dates read as dates; 4: verdicts, platform columns; 5: the notes in Dutch
-TOOL = "woo-archive decisions 5"
+TOOL = "woo-archive decisions 6"
 
 
 @dataclass
@@ -261,8 +261,11 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
             db.conn.executemany(
                 "insert into woo_inventory_items (inventory_sha256, decision_sha256, row, page, "
                 "number, title, date, assessment, assessment_raw, grounds, invalid_grounds, "
-                "suspended, date_iso, notes, public_link, remark, related, family, thread, "
-                "case_number) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "suspended, date_iso, notes, "
+                + ", ".join(EXTRA_COLUMNS)
+                + ") values ("
+                + ", ".join("?" * (14 + len(EXTRA_COLUMNS)))
+                + ")",
                 [
                     (
                         sha256,

@@ -188,6 +188,10 @@ def read_document(
             for number, sheet in enumerate(sheets, start=1):
                 result.pages.append(_page(number, "office", f"{sheet.name}\n{sheet.text()}"))
                 _cells(result, sheet)
+                if sheet.truncated:
+                    result.errors.append(
+                        f"sheet {sheet.name!r}: only its first {office.MAX_ROWS:,} rows read"
+                    )
         elif mime == DOCX:
             result.pages += [
                 _page(n, "office", t)

@@ -10,6 +10,7 @@ dependency), and the dimensions a sheet claims are ignored."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -74,6 +75,23 @@ def read_member(zf: zipfile.ZipFile, member: str, limits: ZipLimits) -> bytes:
 class Sheet:
     name: str
     rows: list[list[str]] = field(default_factory=list)
+    truncated: bool = False  # it has rows after MAX_ROWS, not read
+
+    def fill_down(self, column: int, first: int, last: int) -> None:
+        """A cell merged over rows ``first``..``last`` (0-based) shows its value on each of
+        them, as a reader of the sheet sees it: the value goes into each row's cell (rows
+        beyond those read are not made)."""
+        if first >= len(self.rows) or column >= MAX_COLUMNS:
+            return
+        top = self.rows[first]
+        value = top[column] if column < len(top) else ""
+        if not value:
+            return
+        for row in self.rows[first + 1 : min(last, len(self.rows) - 1) + 1]:
+            if len(row) <= column:
+                row.extend([""] * (column + 1 - len(row)))
+            if not row[column]:
+                row[column] = value
 
     def text(self) -> str:
         return "\n".join("\t".join(row).rstrip("\t") for row in self.rows if any(row))
@@ -138,11 +156,15 @@ def xlsx_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
             sheet = Sheet(worksheet.title)
             if hasattr(worksheet, "reset_dimensions"):
                 worksheet.reset_dimensions()  # a claimed A1:XFD1048576 would pad every row
-            for row in worksheet.iter_rows(values_only=True, max_row=MAX_ROWS):
+            for row in worksheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1):
+                if len(sheet.rows) == MAX_ROWS:
+                    sheet.truncated = True
+                    break
                 cells = ["" if v is None else str(v).strip() for v in row[:MAX_COLUMNS]]
                 while cells and not cells[-1]:
                     cells.pop()
                 sheet.rows.append(cells)
+            _merged_xlsx(sheet, book, worksheet, limits)
             sheets.append(sheet)
     except LimitExceeded:
         raise
@@ -151,6 +173,34 @@ def xlsx_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
     finally:
         book.close()
     return sheets
+
+
+MERGED = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})\"")
+MAX_MERGED = 10_000  # merged ranges applied per sheet
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
+
+
+def _merged_xlsx(sheet: Sheet, book, worksheet, limits: ZipLimits) -> None:
+    """Apply the sheet's merged cells (openpyxl's read-only mode does not read them): a value
+    merged over rows stands in each of them (an assessment given once for a family of
+    documents)."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if not path or archive is None:
+        return
+    data = read_member(archive, path, limits)
+    for count, match in enumerate(MERGED.finditer(data)):
+        if count == MAX_MERGED:
+            break
+        first_column, first_row, _, last_row = match.groups()
+        if int(last_row) > int(first_row):
+            sheet.fill_down(_column(first_column), int(first_row) - 1, int(last_row) - 1)
 
 
 class NotAWorkbook(OfficeError):
@@ -177,7 +227,7 @@ def xls_sheets(path: Path) -> list[Sheet]:
     try:
         for index in range(book.nsheets):
             worksheet = book.sheet_by_index(index)
-            sheet = Sheet(worksheet.name)
+            sheet = Sheet(worksheet.name, truncated=worksheet.nrows > MAX_ROWS)
             for row in range(min(worksheet.nrows, MAX_ROWS)):
                 cells = []
                 for cell in worksheet.row(row)[:MAX_COLUMNS]:
@@ -208,13 +258,29 @@ def ods_sheets(path: Path, limits: ZipLimits) -> list[Sheet]:
     sheets = []
     for table in root.iter(f"{TABLE}table"):
         sheet = Sheet(table.get(f"{TABLE}name", "Blad"))
+        spans: list[tuple[int, int, int]] = []  # (column, first row, last row) merged down
         for row in table.iter(f"{TABLE}table-row"):
-            cells = []
-            for cell in row.iter(f"{TABLE}table-cell"):
+            if len(sheet.rows) == MAX_ROWS:
+                sheet.truncated = True
+                break
+            cells: list[str] = []
+            # a merged cell covers the cells after it (covered-table-cell): they keep their
+            # place, so the columns after them stay where they are
+            for cell in row:
+                if cell.tag not in (f"{TABLE}table-cell", f"{TABLE}covered-table-cell"):
+                    continue
                 repeat = min(int(cell.get(f"{TABLE}number-columns-repeated", "1")), 100)
-                cells.extend([" ".join("".join(cell.itertext()).split())] * repeat)
+                down = int(cell.get(f"{TABLE}number-rows-spanned", "1"))
+                if down > 1 and len(spans) < MAX_MERGED:
+                    spans.append((len(cells), len(sheet.rows), len(sheet.rows) + down - 1))
+                value = " ".join("".join(cell.itertext()).split())
+                cells.extend([value] * repeat)
+                if len(cells) >= MAX_COLUMNS:
+                    break
             while cells and not cells[-1]:
                 cells.pop()
-            sheet.rows.append(cells)
+            sheet.rows.append(cells[:MAX_COLUMNS])
+        for column, first, last in spans:
+            sheet.fill_down(column, first, last)
         sheets.append(sheet)
     return sheets

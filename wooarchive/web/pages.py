@@ -164,7 +164,9 @@ def inventory_rows(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
     rows = list(
         db.query(
             "select number, title, date, date_iso, coalesce(assessment, 'onbekend') as assessment,"
-            " grounds, public_link from woo_inventory_items where decision_sha256 = ? "
+            # the platform's public inventory says where the released document is
+            " grounds, coalesce(location, public_link) as public_link"
+            " from woo_inventory_items where decision_sha256 = ? "
             "order by inventory_sha256, row limit ?",
             [sha256, MAX_INVENTORY_ROWS],
         )
