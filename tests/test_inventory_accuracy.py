@@ -133,3 +133,32 @@ def test_a_row_that_cannot_be_read_fully_gets_its_note(rows, note: str) -> None:
     notes = [n for item in parsed.items for n in item.notes]
     assert any(note in n for n in notes), notes
     assert all(n.startswith("row ") for n in notes)
+
+
+def test_an_inventory_whose_title_names_the_decision_is_no_decision(
+    archive: Archive, tmp_path
+) -> None:
+    """ "Inventarislijst bij het Woo-besluit ...": the crawl calls it a decision by its title;
+    a spreadsheet or a PDF opening with the list is the decision's inventory, not a decision."""
+    from tests.fixtures.documents import text_pdf
+
+    sheet = tmp_path / "Inventarislijst bij het Woo-besluit over de DPIA.xlsx"
+    sheet.write_bytes(shapes()["platform: productierapport (xlsx, date cells)"].data)
+    pdf = tmp_path / "Inventarislijst Woo-besluit camera's.pdf"
+    pdf.write_bytes(
+        text_pdf(
+            [
+                "Inventarislijst bij het Woo-besluit over camera's",
+                "Nr. Document Datum Beoordeling Weigeringsgrond",
+                "1 Brief 2021-02-19 Openbaar",
+                "2 Mail 2021-02-20 Niet openbaar 5.1.2e",
+            ]
+        )
+    )
+    for path in (sheet, pdf):
+        archive.record_file(path, municipality_code="GM0363", kind="woo_decision")
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    assert archive.db.execute("select count(*) from woo_decisions").fetchone() == (0,)
+    assert sorted(
+        archive.db.execute("select verdict, separate, items from woo_inventories").fetchall()
+    ) == [("inventory", 1, 2), ("inventory", 1, 6)]

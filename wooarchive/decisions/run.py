@@ -211,6 +211,10 @@ def _read_inventory(db, sha256: str, mime: str, url: str, kind: str):
     is_csv = mime == "text/csv" or url.lower().endswith(".csv")
     parsed = parse_inventory(texts, "text/csv" if is_csv else mime)
     form = "csv" if is_csv else FORMS.get(mime, "html table")
+    if is_csv or mime in TABLES:
+        # a spreadsheet is never the decision letter, whatever its title says ("Inventarislijst
+        # bij het Woo-besluit ...") and so whatever the crawl called it
+        return parsed, form, True, None
     own = "the decision's own page (its table lists the documents)"
     return parsed, form, kind != "woo_decision", own if kind == "woo_decision" else None
 
