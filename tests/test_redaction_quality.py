@@ -171,6 +171,14 @@ def test_every_woo_document_is_measured_after_reading(data_dir: Path, tmp_path: 
     assert {box["style"] for box in detail["boxes"]} == {"framed"}
     tall = max(detail["boxes"], key=lambda b: b["height"])
     assert tall["height"] > 200 and tall["codes"] == []  # "buiten verzoek": a label, no ground
+    import asyncio
+
+    from wooarchive.web.serve import datasette_app
+
+    page = asyncio.run(
+        datasette_app(settings()).client.get(f"/-/document/{shas['released'].sha256}")
+    ).text
+    assert "in 9 vlakken (9 wit met kader)" in page
 
 
 def test_woo_extract_reports_each_pages_boxes_as_json(tmp_path: Path) -> None:

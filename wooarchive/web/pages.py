@@ -80,12 +80,13 @@ def document_page(conn: sqlite3.Connection, config: Settings, sha256: str) -> Do
     ]
     pages = list(
         db.query(
-            "select page, method, quality, text, redacted_share, redaction_boxes, redaction_codes "
-            "from pages "
-            "where sha256 = ? order by page",
+            "select page, method, quality, text, redacted_share, redaction_boxes, redaction_codes, "
+            "redaction_detail from pages where sha256 = ? order by page",
             [sha256],
         )
     )
+    for page in pages:
+        page["redaction_styles"] = redaction_styles(page.pop("redaction_detail"))
     extraction = next(iter(db.query("select * from extractions where sha256 = ?", [sha256])), None)
     urls = sorted({c["url"] for c in captures})
     versions = []
@@ -212,6 +213,30 @@ def inventory_rows(db: sqlite_utils.Database, sha256: str) -> tuple[list[dict], 
             link if not row["released"] and link.startswith(("http://", "https://")) else None
         )
     return rows, max(0, total - len(rows))
+
+
+BOX_STYLES = {  # a redaction box's style as the site names it
+    "black": "zwart",
+    "grey": "grijs",
+    "colour": "gekleurd of licht",
+    "framed": "wit met kader",
+    "code": "grond zonder vlak",
+}
+
+
+def redaction_styles(detail: str | None) -> str | None:
+    """How a page's boxes look, in Dutch: "3 zwart, 1 wit met kader" (from pages.redaction_detail)."""
+    if not detail:
+        return None
+    try:
+        boxes = json.loads(detail).get("boxes") or []
+    except (ValueError, AttributeError):
+        return None
+    counts: dict[str, int] = {}
+    for box in boxes:
+        style = BOX_STYLES.get(box.get("style"), box.get("style"))
+        counts[style] = counts.get(style, 0) + 1
+    return ", ".join(f"{n} {style}" for style, n in counts.items()) or None
 
 
 def _plain_name(text: str | None) -> str:
