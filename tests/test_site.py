@@ -493,6 +493,22 @@ def test_every_public_page_fits_a_phone_and_passes_axe(
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
 
 
+def test_datasettes_column_menu_speaks_dutch_in_the_browser(server: str, built: Built, browser) -> None:
+    """Datasette builds its column menu in the browser, in English: woo.js puts it in Dutch,
+    the column's type too once the menu opens."""
+    browser.open(server + "/archive/documents", width=1280)
+    browser.evaluate(
+        "document.querySelector('th[data-column=\"title\"] .dropdown-menu-icon')"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+    )
+    menu = browser.evaluate(
+        "new Promise(r => setTimeout(() => r(document.querySelector('.dropdown-menu').innerText), 200))"
+    )
+    assert "Sorteer oplopend" in menu and "Verberg deze kolom" in menu
+    assert "Soort: tekst" in menu
+    assert not re.search(r"Sort ascending|Hide this column|Show all columns|Type:", menu), menu
+
+
 def test_the_document_page_fits_a_phone_and_passes_axe(server: str, built: Built, browser) -> None:
     browser.open(f"{server}/-/document/{built.pdf}", width=390)
     browser.screenshot(ARTIFACTS / "document-390.png")
