@@ -162,3 +162,25 @@ def test_an_inventory_whose_title_names_the_decision_is_no_decision(
     assert sorted(
         archive.db.execute("select verdict, separate, items from woo_inventories").fetchall()
     ) == [("inventory", 1, 2), ("inventory", 1, 6)]
+
+
+def test_a_spreadsheet_that_cannot_be_read_is_rejected_with_the_readers_reason(
+    archive: Archive, tmp_path
+) -> None:
+    import io
+    import zipfile
+
+    good = shapes()["platform: productierapport (xlsx, date cells)"].data
+    source = zipfile.ZipFile(io.BytesIO(good))
+    broken = tmp_path / "inventaris-kapot.xlsx"
+    with zipfile.ZipFile(broken, "w") as zf:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off halfway, as a broken download is
+            zf.writestr(info, data)
+    archive.record_file(broken, municipality_code="GM0363")
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    listed = CliRunner().invoke(cli, ["inventories", "--verdict", "rejected"])
+    assert listed.exit_code == 0
+    assert "rejected" in listed.output and "not a readable XLSX sheet" in listed.output

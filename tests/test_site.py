@@ -493,7 +493,9 @@ def test_every_public_page_fits_a_phone_and_passes_axe(
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
 
 
-def test_datasettes_column_menu_speaks_dutch_in_the_browser(server: str, built: Built, browser) -> None:
+def test_datasettes_column_menu_speaks_dutch_in_the_browser(
+    server: str, built: Built, browser
+) -> None:
     """Datasette builds its column menu in the browser, in English: woo.js puts it in Dutch,
     the column's type too once the menu opens."""
     browser.open(server + "/archive/documents", width=1280)

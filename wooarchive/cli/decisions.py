@@ -148,7 +148,7 @@ def decisions_stats(fmt: str) -> None:
         )
 
 
-VERDICTS = ("inventory", "empty inventory", "not an inventory")
+VERDICTS = ("inventory", "empty inventory", "not an inventory", "rejected")
 ITEM_COLUMNS = (
     "row",
     "page",

@@ -10,6 +10,7 @@ reader), in one transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from wooarchive import cues
 from wooarchive.archive.store import Archive, now, utc_iso
 from wooarchive.decisions.inventory import (
     EXTRA_COLUMNS,
+    Parsed,
     before_inventory,
     inventory_opens,
     parse_inventory,
@@ -24,7 +26,8 @@ from wooarchive.decisions.inventory import (
 from wooarchive.decisions.metadata import Decision, read_decision
 from wooarchive.requests.deadlines import DeadlineError, Events, timeline
 
-# 3: dates read as dates; 4: verdicts, platform columns; 5: the notes in Dutch
+# 3: dates read as dates; 4: verdicts, platform columns; 5: the notes in Dutch; 6: more of the
+# platform's columns, merged cells, spreadsheets never decisions, unreadable ones rejected
 TOOL = "woo-archive decisions 6"
 
 
@@ -229,7 +232,7 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
     db = archive.db
     marks = ",".join("?" * len(TABLES))
     candidates = db.execute(
-        f"select d.sha256, d.municipality_code, d.first_url, d.kind_evidence, d.mime, d.kind "
+        f"select d.sha256, d.first_url, d.mime, d.kind, e.status, e.errors "
         f"from documents d join extractions e on e.sha256 = d.sha256 "
         f"left join woo_inventories i on i.sha256 = d.sha256 "
         f"where (d.mime in ({marks}) or (d.mime = 'text/html' and d.kind in "
@@ -239,8 +242,13 @@ def _inventories(archive: Archive, report: DecisionsReport, everything: bool) ->
         f"or i.extracted_at < e.extracted_at)",
         [*TABLES, everything, TOOL],
     ).fetchall()
-    for sha256, _, url, _, mime, kind in candidates:
+    for sha256, url, mime, kind, status, errors in candidates:
         parsed, form, separate, own = _read_inventory(db, sha256, mime, url or "", kind)
+        table = mime in TABLES or (url or "").lower().endswith(".csv")
+        if table and status not in ("ok", "partial"):
+            # a spreadsheet that could not be read is no "not an inventory": it was rejected
+            why = "; ".join(json.loads(errors or "[]")[:1]) or "no reason recorded"
+            parsed = Parsed([], "rejected", f"the file could not be read ({status}: {why})")
         items = parsed.items
         with db.conn:
             db.execute("BEGIN IMMEDIATE")
