@@ -198,3 +198,47 @@ def test_woo_extract_reports_each_pages_boxes_as_json(tmp_path: Path) -> None:
     assert 0 < measured["share"] < 0.2
     plain = CliRunner().invoke(cli, ["extract", str(page), "--no-redaction", "--json"])
     assert "redaction" not in json.loads(plain.output)["pages"][0]
+
+
+CHAT_HTML = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><style>
+body { font: 17px system-ui, sans-serif; margin: 0; padding: 16px; background: #fff; }
+.m { max-width: 70%; padding: 8px 14px; border-radius: 18px; margin: 6px 0; clear: both; }
+.in { float: left; background: #e5e5ea; color: #000; }
+.out { float: right; background: #0a84ff; color: #fff; }
+.x { background: #000; color: #000; }
+</style></head><body>
+<div class="m in">Hoi <span class="x">Jan de Vries</span>, heb je de DPIA al gelezen?</div>
+<div class="m out">Ja, ik bel <span class="x">Petra Jansen</span> morgen even</div>
+<div class="m in">Top. De wethouder wil het voor vrijdag weten</div>
+<div class="m out">Komt goed, groet <span class="x">Kees</span></div>
+<div class="m in">Stuur je het ook naar <span class="x">m.bakker@gemeente.nl</span>?</div>
+<div class="m out">Doe ik</div>
+</body></html>"""
+
+
+def test_a_chat_screenshot_from_a_browser_has_its_names_found_and_no_bubble(tmp_path) -> None:
+    """A chat as a browser draws it (real fonts, anti-aliasing, rounded bubbles), screenshot
+    by headless Chromium; the true boxes are where the browser put the blacked-out names."""
+    from urllib.parse import quote
+
+    from PIL import Image
+
+    from tests.browser import Browser
+
+    browser = Browser()
+    try:
+        browser.open("data:text/html;charset=utf-8," + quote(CHAT_HTML), width=390, height=520)
+        rects = browser.evaluate(
+            "[...document.querySelectorAll('.x')].map(e => { const r = e.getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; })"
+        )
+        shot = tmp_path / "chat.png"
+        browser.screenshot(shot)
+    finally:
+        browser.close()
+    truth = [tuple(round(v) for v in rect) for rect in rects]
+    with Image.open(shot) as image:
+        found = measure(image.convert("RGB"))
+        score = score_page([box.rect(found.scale) for box in found.boxes], truth, image.size)
+    assert (score.correct, score.found) == (len(truth), len(truth)), (truth, found.boxes)
