@@ -150,7 +150,19 @@ def _threshold(image: Image.Image, below: int) -> Image.Image:
 
 
 def _solid(mask: Image.Image) -> Image.Image:
-    return mask.filter(ImageFilter.MinFilter(ERODE)).filter(ImageFilter.MaxFilter(ERODE))
+    return _dilate(_erode(mask))
+
+
+def _erode(mask: Image.Image) -> Image.Image:
+    """What of a 0/255 mask fills the ERODE-wide square around it. A box average is full only
+    where every pixel of its square is set: Pillow's box blur costs the same whatever the
+    square, where its rank (min) filter sorts every square (ten times slower here)."""
+    return mask.filter(ImageFilter.BoxBlur(ERODE // 2)).point(lambda v: 255 if v > 250 else 0)
+
+
+def _dilate(mask: Image.Image) -> Image.Image:
+    """The mask grown by the ERODE-wide square: set wherever any pixel of its square is."""
+    return mask.filter(ImageFilter.BoxBlur(ERODE // 2)).point(lambda v: 255 if v > 4 else 0)
 
 
 def _bands(
@@ -284,7 +296,7 @@ def _candidates(
     found: list[Box] = []
     for mask in (black, dark, ink):
         solid = _solid(mask)
-        core = solid.filter(ImageFilter.MinFilter(ERODE))
+        core = _erode(solid)
         for component in _components(solid):
             if (component[2] - component[0]) * (
                 component[3] - component[1]
