@@ -11,25 +11,10 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
+from tests.fixtures.inventories import PLATFORM as FIELDS
 from tests.fixtures.inventories import Doc, shapes
 from wooarchive.archive.store import Archive
 from wooarchive.cli import cli
-
-FIELDS = (
-    "number",
-    "title",
-    "date_iso",
-    "assessment",
-    "grounds",
-    "suspended",
-    "public_link",
-    "remark",
-    "related",
-    "family",
-    "thread",
-    "case_number",
-    "matter",
-)
 
 
 def expected(doc: Doc, field: str, date: str | None):

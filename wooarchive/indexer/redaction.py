@@ -412,6 +412,26 @@ def _bordered(content: Image.Image, page_height: int) -> list[Box]:
     return boxes
 
 
+def _tesseract(image: Image.Image, psm: str, *options: str) -> list[list[str]] | None:
+    """Tesseract's words on an image: its TSV rows of level 5 (word) with text, or None when it
+    took over READ_TIMEOUT seconds. One thread: pages are measured in parallel already."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "--psm", psm, "-l", "eng", *options, "tsv"],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=READ_TIMEOUT,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    rows = (line.split("\t") for line in done.stdout.decode("utf-8", "replace").splitlines()[1:])
+    return [cells for cells in rows if len(cells) >= 12 and cells[0] == "5" and cells[11].strip()]
+
+
 def _read(
     page: Image.Image, scale: float, boxes: list[Box]
 ) -> tuple[list[tuple[str, ...] | None], str | None]:
@@ -447,24 +467,11 @@ def _read(
     sheet = Image.new("L", (max(c.width for c in crops) + 40, y + 20), 255)
     for crop, (top, _) in zip(crops, spans, strict=True):
         sheet.paste(crop, (20, top + 20))
-    buffer = io.BytesIO()
-    sheet.save(buffer, format="PNG")
-    try:
-        done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "--psm", "11", "-l", "eng", "-c", WHITELIST, "tsv"],
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=READ_TIMEOUT,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    found = _tesseract(sheet, "11", "-c", WHITELIST)
+    if found is None:
         return [() for _ in boxes], f"codes in boxes not read: Tesseract took over {READ_TIMEOUT} s"
     words: list[list[str]] = [[] for _ in boxes]
-    for line in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
-        cells = line.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
-            continue
+    for cells in found:
         middle = int(cells[7]) + int(cells[9]) // 2
         for index, (top, bottom) in enumerate(spans):
             if top <= middle < bottom:
@@ -538,24 +545,9 @@ def _unboxed(full: Image.Image, scale: float, boxes: list[Box]) -> list[Box]:
         if factor == 1.0
         else full.resize((round(full.width * factor), round(full.height * factor)))
     )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    try:
-        done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "--psm", "3", "-l", "eng", "tsv"],
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=READ_TIMEOUT,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return []
     lines: dict[tuple[str, str, str], list[list[str]]] = {}
-    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) >= 12 and cells[0] == "5" and cells[11].strip():
-            lines.setdefault((cells[2], cells[3], cells[4]), []).append(cells)
+    for cells in _tesseract(image, "3") or []:
+        lines.setdefault((cells[2], cells[3], cells[4]), []).append(cells)
     found = []
     to_measured = scale / factor
     for words in lines.values():
