@@ -242,3 +242,19 @@ def test_a_chat_screenshot_from_a_browser_has_its_names_found_and_no_bubble(tmp_
         found = measure(image.convert("RGB"))
         score = score_page([box.rect(found.scale) for box in found.boxes], truth, image.size)
     assert (score.correct, score.found) == (len(truth), len(truth)), (truth, found.boxes)
+
+
+def test_a_large_scan_is_measured_at_a_pages_size(tmp_path) -> None:
+    """An image file of 5,000 by 7,000 pixels is measured as a PDF page is rendered (2,340
+    pixels its longer side): its boxes in that image's pixels, its resolution scaled with it."""
+    from wooarchive.indexer.extract import Extraction, Page, measure_redaction
+
+    image, truth = PAGES["tegen elkaar"]()
+    path = tmp_path / "scan.png"
+    image.resize((image.width * 3, image.height * 3)).save(path, dpi=(600, 600))
+    extraction = Extraction(Path(path), "0" * 64, "image/png", pages=[Page(1, "ocr", "")])
+    measure_redaction(extraction, tmp_path)
+    detail = extraction.pages[0].redaction_detail
+    assert (detail["width"], detail["height"], detail["dpi"]) == (1655, 2340, 200.1)
+    rects = [(b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]) for b in detail["boxes"]]
+    assert score_page(rects, truth, image.size).f1 >= 0.9  # the page's own size again

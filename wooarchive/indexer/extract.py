@@ -458,8 +458,14 @@ def measure_redaction(extraction: Extraction, workdir: Path) -> None:
         if page is None:
             continue
         with Image.open(image_path) as image:
-            found = redaction.measure(image, text=page.text)
             dpi = _dpi(image, points.get(number))
+            # an image file is measured at the size a PDF page is rendered at: a scan of
+            # 10,000 pixels a side costs no gigabyte (its boxes are in the smaller image's pixels)
+            side = max(image.size)
+            if side > REDACTION_SIDE:
+                image.thumbnail((REDACTION_SIDE, REDACTION_SIDE))
+                dpi = dpi and round(dpi * max(image.size) / side, 1)
+            found = redaction.measure(image, text=page.text)
         page.redacted_share, page.redaction_boxes = found.share, len(found.boxes)
         page.redaction_codes = ", ".join(found.codes) or None
         page.redaction_detail = {
