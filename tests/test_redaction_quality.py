@@ -261,3 +261,44 @@ def test_a_large_scan_is_measured_at_a_pages_size(tmp_path) -> None:
     assert (detail["width"], detail["height"], detail["dpi"]) == (1655, 2340, 200.1)
     rects = [(b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]) for b in detail["boxes"]]
     assert score_page(rects, truth, image.size).f1 >= 0.9  # the page's own size again
+
+
+def test_an_archive_measured_by_an_older_version_is_measured_again(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """An older woo-archive measured decisions only and kept no boxes: `woo index --remeasure`
+    measures the pages of every Woo document again from the original, without reading it."""
+    from click.testing import CliRunner
+
+    from wooarchive.archive.store import Archive
+    from wooarchive.cli import cli
+    from wooarchive.config import settings
+
+    archive = Archive(settings())
+    released = tmp_path / "document-4.pdf"
+    released.write_bytes(_released_page_pdf("tegen elkaar"))
+    sha = archive.record_file(released, municipality_code="GM1963", kind="woo_document").sha256
+    assert CliRunner().invoke(cli, ["index", "--jobs", "1"]).exit_code == 0
+    text = archive.db.execute("select text from pages where sha256 = ?", [sha]).fetchone()
+    with archive.db.conn:  # as an older version left it: this document unmeasured
+        archive.db.execute(
+            "update pages set redacted_share = null, redaction_boxes = null, "
+            "redaction_detail = null where sha256 = ?",
+            [sha],
+        )
+        archive.db.execute("update extractions set redacted_share = null where sha256 = ?", [sha])
+    result = CliRunner().invoke(cli, ["index", "--jobs", "1", "--remeasure"])
+    assert result.exit_code == 0, result.output
+    assert "redaction measured again in 1 documents" in result.output
+    boxes, detail, again = archive.db.execute(
+        "select redaction_boxes, redaction_detail, text from pages where sha256 = ?", [sha]
+    ).fetchone()
+    assert boxes == 10 and json.loads(detail)["boxes"] and (again,) == text
+    assert (
+        archive.db.execute(
+            "select redacted_share from extractions where sha256 = ?", [sha]
+        ).fetchone()[0]
+        > 0
+    )
+    again = CliRunner().invoke(cli, ["index", "--jobs", "1", "--remeasure"])
+    assert "redaction measured again in 0 documents" in again.output  # nothing left to do

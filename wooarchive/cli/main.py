@@ -160,7 +160,12 @@ def archive_add(
     "--broker",
     help="Read on Celery workers instead (redis://HOST:6379/0; default WOO_BROKER, if set).",
 )
-def index_command(rebuild: bool, jobs: int | None, broker: str | None) -> None:
+@click.option(
+    "--remeasure",
+    is_flag=True,
+    help="Measure redaction again on Woo documents an older version measured (or did not).",
+)
+def index_command(rebuild: bool, jobs: int | None, broker: str | None, remeasure: bool) -> None:
     """Read every archived document not read yet (OCR where needed) and update the indexes.
 
     Incremental: a document is read and OCR'd once; running it again costs seconds. Each
@@ -171,6 +176,9 @@ def index_command(rebuild: bool, jobs: int | None, broker: str | None) -> None:
 
     With --broker (or WOO_BROKER) the documents are read by `woo worker`s on any number of
     machines that share the data directory; this command still writes everything.
+
+    With --remeasure the redaction boxes are measured again on the pages of Woo documents
+    that an older version measured without keeping where the boxes are (or did not measure).
     """
     from wooarchive.indexer.run import index as run_index
     from wooarchive.workers.app import broker_url
@@ -219,6 +227,10 @@ def index_command(rebuild: bool, jobs: int | None, broker: str | None) -> None:
         click.echo(f"missing: {sha256}: blob not in the store (woo verify); not read", err=True)
     for sha256, reason in report.skipped:
         click.echo(f"not read: {sha256}: {reason}; tried again next run", err=True)
+    if remeasure:
+        from wooarchive.indexer.run import remeasure as run_remeasure
+
+        click.echo(f"redaction measured again in {run_remeasure(store, jobs)} documents", err=True)
     from wooarchive.decisions.run import extract_decisions
 
     decided = extract_decisions(store)

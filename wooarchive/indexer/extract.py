@@ -509,6 +509,39 @@ def read_all(jobs: list[ReadJob], config: Settings, workers: int) -> Iterator[Ex
             yield outcome if isinstance(outcome, Extraction) else failed(job, outcome)
 
 
+@dataclass(frozen=True)
+class MeasureJob:
+    """A document read before, whose pages are measured for redaction again: its bytes and
+    the text of each page (the grounds printed without a box are found from it)."""
+
+    path: str
+    sha256: str
+    mime: str
+    texts: dict[int, str]
+
+
+def measure_again(job: MeasureJob) -> Extraction:
+    """Measure a read document's pages (no text read, no OCR). Runs inside a reader process."""
+    extraction = Extraction(
+        Path(job.path),
+        job.sha256,
+        job.mime,
+        pages=[_page(number, "text", text) for number, text in sorted(job.texts.items())],
+    )
+    with tempfile.TemporaryDirectory(prefix="woo-measure-") as tmp:
+        measure_redaction(extraction, Path(tmp))
+    extraction.errors = [_without_paths(e, Path(job.path)) for e in extraction.errors]
+    return extraction
+
+
+def measure_all(jobs: list[MeasureJob], config: Settings, workers: int) -> Iterator[Extraction]:
+    """Every job measured, as readers finish them; a job that breaks a limit is skipped."""
+    with ReaderPool(measure_again, workers, limits(config)) as pool:
+        for _, outcome in pool.run(jobs):
+            if isinstance(outcome, Extraction):
+                yield outcome
+
+
 def extract_file(
     path: Path, config: Settings, sha256: str | None = None, redaction: bool = True
 ) -> Extraction:

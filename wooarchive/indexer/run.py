@@ -152,6 +152,52 @@ def _store(archive: Archive, extraction: Extraction) -> None:
         _enqueue(db, [extraction.sha256])
 
 
+def remeasure(archive: Archive, workers: int | None = None) -> int:
+    """Measure the redaction boxes again on the pages of Woo documents read by an older
+    woo-archive (which measured decisions only, and did not keep where the boxes are): their
+    pages keep their text, only the measurement columns change. Returns documents measured."""
+    from wooarchive.indexer.extract import WOO_DOCUMENTS, MeasureJob, measure_all
+
+    db = archive.db
+    marks = ",".join("?" * len(WOO_DOCUMENTS))
+    jobs = []
+    for sha256, mime in db.execute(
+        "select distinct d.sha256, d.mime from documents d join pages p on p.sha256 = d.sha256 "
+        f"where d.kind in ({marks}) and p.redaction_detail is null "
+        "and (d.mime = 'application/pdf' or d.mime like 'image/%')",
+        WOO_DOCUMENTS,
+    ).fetchall():
+        path = archive.blobs.path_for(sha256)
+        if path.exists():
+            texts = dict(db.execute("select page, text from pages where sha256 = ?", [sha256]))
+            jobs.append(MeasureJob(str(path), sha256, mime, texts))
+    measured = 0
+    for extraction in measure_all(jobs, archive.settings, workers or os.cpu_count() or 1):
+        with transaction(db.conn):
+            db.conn.executemany(
+                "update pages set redacted_share = ?, redaction_boxes = ?, redaction_codes = ?, "
+                "redaction_detail = ? where sha256 = ? and page = ?",
+                [
+                    (
+                        p.redacted_share,
+                        p.redaction_boxes,
+                        p.redaction_codes,
+                        json.dumps(p.redaction_detail) if p.redaction_detail else None,
+                        extraction.sha256,
+                        p.page,
+                    )
+                    for p in extraction.pages
+                    if p.redaction_detail is not None
+                ],
+            )
+            db.conn.execute(
+                "update extractions set redacted_share = ? where sha256 = ?",
+                [_document_share(extraction), extraction.sha256],
+            )
+        measured += 1
+    return measured
+
+
 def _document_share(extraction: Extraction) -> float | None:
     """The document's redacted share: the mean over its measured pages."""
     shares = [p.redacted_share for p in extraction.pages if p.redacted_share is not None]
